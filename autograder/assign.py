@@ -1,0 +1,96 @@
+"""Generate the student-facing assignment from a solution notebook with Otter Assign.
+
+Otter Assign writes two views of the solution notebook: ``autograder/`` (solutions included)
+and ``student/`` (solutions replaced by stubs, public tests only). Only the student view is
+copied out; the autograder view never leaves the temporary directory.
+"""
+
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbformat
+from otter.assign import main as otter_assign
+
+logger = logging.getLogger(__name__)
+
+_STUDENT_VIEW = "student"
+_TESTS_DIR = "tests"
+
+
+def generate_assignment(solution: Path, out_dir: Path) -> list[Path]:
+    """Run Otter Assign on ``solution`` and replace ``out_dir`` with the student notebook and
+    its public tests. Returns the written files, sorted."""
+    solution, out_dir = Path(solution), Path(out_dir)
+    with tempfile.TemporaryDirectory(prefix="otter-assign-") as tmp:
+        student_view = _run_otter_assign(solution, Path(tmp))
+        notebook = student_view / solution.name
+        _stabilise_cell_ids(notebook, _cell_ids(solution))
+        sources = [notebook, *sorted((student_view / _TESTS_DIR).glob("*.py"))]
+        _warn_about_skipped(student_view, sources)
+        _clear_previous_output(out_dir)
+        written = [_copy(src, student_view, out_dir) for src in sources]
+    logger.info("Wrote %d files to %s", len(written), out_dir)
+    return sorted(written)
+
+
+def _run_otter_assign(solution: Path, workdir: Path) -> Path:
+    """Run Otter Assign offline and return its student view directory."""
+    result = workdir / "otter"
+    logger.info("Running otter assign on %s", solution)
+    # no_run_tests: with `generate: false` there is no autograder zip to run the tests with.
+    otter_assign(str(solution), str(result), no_pdfs=True, no_run_tests=True)
+    student_view = result / _STUDENT_VIEW
+    if not (student_view / solution.name).is_file():
+        raise RuntimeError(f"otter assign wrote no student notebook for {solution}")
+    return student_view
+
+
+def _cell_ids(notebook: Path) -> set[str]:
+    nb = nbformat.read(notebook, as_version=nbformat.NO_CONVERT)
+    return {cell["id"] for cell in nb.cells if "id" in cell}
+
+
+def _stabilise_cell_ids(notebook: Path, keep: set[str]) -> None:
+    """Give the cells Otter adds (init, check, export) ids derived from their position.
+
+    Otter gives them random ids, which would make every regeneration a diff.
+    """
+    nb = nbformat.read(notebook, as_version=nbformat.NO_CONVERT)
+    for index, cell in enumerate(nb.cells):
+        if "id" in cell and cell["id"] not in keep:
+            cell["id"] = f"otter-{index}"
+    nbformat.validate(nb)  # ids must stay unique
+    nbformat.write(nb, notebook)
+
+
+def _warn_about_skipped(student_view: Path, sources: list[Path]) -> None:
+    for path in sorted(p for p in student_view.rglob("*") if p.is_file()):
+        if path not in sources:
+            logger.warning("Not copying %s from the student view", path.relative_to(student_view))
+
+
+def _clear_previous_output(out_dir: Path) -> None:
+    """Remove a previous output, refusing to delete anything else that lives in ``out_dir``."""
+    if not out_dir.exists():
+        return
+    unexpected = [
+        p.name
+        for p in out_dir.iterdir()
+        if not (p.name == _TESTS_DIR and p.is_dir()) and not (p.suffix == ".ipynb" and p.is_file())
+    ]
+    if unexpected:
+        # A mistyped out_dir (the repo root, say) must not be wiped.
+        raise FileExistsError(
+            f"{out_dir} holds files that are not a generated assignment: {sorted(unexpected)}"
+        )
+    shutil.rmtree(out_dir)
+
+
+def _copy(src: Path, src_root: Path, out_dir: Path) -> Path:
+    dst = out_dir / src.relative_to(src_root)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dst)
+    logger.debug("Copied %s", dst)
+    return dst

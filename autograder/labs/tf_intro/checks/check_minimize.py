@@ -1,0 +1,101 @@
+"""Part 2: training(x, w, optimizer) minimises x0·w² + x1·w + x2 with optimizer.minimize."""
+
+from autograder.checks import CheckFailed, part, points, require
+from autograder.labs.tf_intro.hidden_inputs import root
+from autograder.labs.tf_intro.observations import TrainingRun, close
+from autograder.labs.tf_intro.reference import LAB_COEFFICIENTS
+
+pytestmark = part("minimize")
+
+CONVERGENCE_TOLERANCE = 1e-3
+GRADIENT_RELATIVE_TOLERANCE = 1e-5
+UPDATES = 1000
+
+
+def _updates_note(run: TrainingRun) -> str:
+    if run.updates not in (0, UPDATES):
+        return f" The optimizer passed in made {run.updates} updates; the lab asks for {UPDATES}."
+    return ""
+
+
+def _runs(lab, hidden) -> list[TrainingRun]:
+    return [
+        lab.training(LAB_COEFFICIENTS),
+        *(
+            lab.training(c, s)
+            for c, s in zip(hidden.coefficients, hidden.training_starts, strict=True)
+        ),
+    ]
+
+
+@points(0.5)
+def check_trains_and_returns_w(lab):
+    """minimize: training(x, w, optimizer) trains the w it is given to 5 and returns it"""
+    run = lab.training(LAB_COEFFICIENTS)
+    run.require_no_error()
+    require(
+        run.returned_is_w,
+        f"{run.call_text()} returned a {run.returned_type}, not the variable w it was given:"
+        " train that w in place and `return w`.",
+    )
+    require(
+        close(run.w_final, 5.0, CONVERGENCE_TOLERANCE),
+        f"After {run.call_text()}, w was {run.w_final}; the minimum is at 5 (allowed error"
+        f" {CONVERGENCE_TOLERANCE:g})." + _updates_note(run),
+    )
+
+
+@points(1.5)
+def check_converges_for_other_coefficients(lab, hidden):
+    """minimize: with other coefficients x, training converges to −x1 / (2·x0)"""
+    for coefficients, start in zip(hidden.coefficients, hidden.training_starts, strict=True):
+        run = lab.training(coefficients, start)
+        run.require_no_error()
+        target = root(coefficients)
+        require(
+            close(run.w_final, target, CONVERGENCE_TOLERANCE),
+            f"After {run.call_text()}, the w passed in was {run.w_final}; the minimum of"
+            f" x0·w² + x1·w + x2 is at −x1/(2·x0) = {target:.6g}. Use the x, w and optimizer"
+            " that training receives, not the notebook's globals." + _updates_note(run),
+        )
+
+
+@points(1.0)
+def check_makes_1000_updates_with_given_optimizer(lab, hidden):
+    """minimize: training makes exactly 1000 updates with the optimizer passed in"""
+    for run in _runs(lab, hidden):
+        run.require_no_error()
+        if run.updates == 0:
+            raise CheckFailed(
+                f"{run.call_text()} never used the optimizer it was given: call"
+                " optimizer.minimize(cost_fn, [w]) on the `optimizer` argument."
+            )
+        require(
+            run.updates == UPDATES,
+            f"{run.call_text()} made {run.updates} updates with the optimizer passed in; the lab"
+            f" asks for exactly {UPDATES}.",
+        )
+
+
+@points(1.0)
+def check_gradients_are_2x0w_plus_x1(lab, hidden):
+    """minimize: the optimizer receives the gradient 2·x0·w + x1 at every step"""
+    for run in _runs(lab, hidden):
+        run.require_no_error()
+        require(
+            bool(run.pairs),
+            f"{run.call_text()} passed no gradients to the optimizer it was given.",
+        )
+        x0, x1, _ = run.coefficients
+        for index, pair in enumerate(run.pairs):
+            if pair.variable_value is None:
+                raise CheckFailed(f"Update {index + 1} of {run.call_text()} had no variable.")
+            expected = 2 * x0 * pair.variable_value + x1
+            require(
+                close(
+                    pair.gradient, expected, GRADIENT_RELATIVE_TOLERANCE * max(1.0, abs(expected))
+                ),
+                f"In update {index + 1} of {run.call_text()}, at w = {pair.variable_value:.6g}"
+                f" the optimizer received the gradient {pair.gradient}; d/dw (x0·w² + x1·w + x2)"
+                f" = 2·x0·w + x1 = {expected:.6g}. Check cost_fn against the coefficients in x.",
+            )

@@ -1,0 +1,64 @@
+"""The result model: one-to-one with Gradescope's results.json schema."""
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+@dataclass
+class TestResult:
+    name: str
+    score: float
+    max_score: float
+    status: str  # "passed" | "failed"
+    output: str = ""
+    visibility: str = "visible"
+    tags: list[str] = field(default_factory=list)
+    number: str | None = None
+    extra_data: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        if self.number is None:
+            del data["number"]
+        return data
+
+
+@dataclass
+class SubmissionResult:
+    score: float
+    tests: list[TestResult]
+    output: str = ""
+    execution_time: float = 0.0
+    visibility: str = "visible"
+    stdout_visibility: str = "hidden"
+    extra_data: dict = field(default_factory=dict)
+
+    @property
+    def max_score(self) -> float:
+        return sum(test.max_score for test in self.tests)
+
+    def part_scores(self) -> dict[str, tuple[float, float]]:
+        """(score, max score) per part, from the tests' tags."""
+        parts: dict[str, tuple[float, float]] = {}
+        for test in self.tests:
+            for tag in test.tags:
+                score, best = parts.get(tag, (0.0, 0.0))
+                parts[tag] = (score + test.score, best + test.max_score)
+        return parts
+
+    def to_json(self) -> dict:
+        return {
+            "score": round(self.score, 4),
+            "execution_time": round(self.execution_time, 2),
+            "output": self.output,
+            "visibility": self.visibility,
+            "stdout_visibility": self.stdout_visibility,
+            "extra_data": self.extra_data,
+            "tests": [test.to_json() for test in self.tests],
+        }
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n")

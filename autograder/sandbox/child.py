@@ -1,0 +1,97 @@
+"""Entry point of the student's process: run the cells, then answer probe requests.
+
+Started by `session.NotebookSession` as `python -m autograder.sandbox.child READ_FD WRITE_FD`.
+It only ever receives cell sources and probe requests, and only ever sends plain JSON.
+"""
+
+import builtins
+import importlib
+import json
+import math
+import sys
+
+from autograder import channel
+from autograder.sandbox.cells import (
+    TimeLimitExceeded,
+    describe_error,
+    otter_stub,
+    run_cell,
+    time_limit,
+)
+from autograder.sandbox.environment import apply_in_child
+
+apply_in_child()
+
+import numpy  # noqa: E402  - after the environment is fixed
+import tensorflow  # noqa: E402, F401
+
+GUARDED_MODULES = (builtins, math, json, numpy)
+
+
+class ModuleSnapshot:
+    """Undoes student monkeypatches of a few shared modules before probes measure anything."""
+
+    def __init__(self, modules):
+        self.saved = [(module, dict(vars(module))) for module in modules]
+
+    def restore(self) -> None:
+        for module, attributes in self.saved:
+            namespace = vars(module)
+            for name in [name for name in namespace if name not in attributes]:
+                del namespace[name]
+            namespace.update(attributes)
+
+
+def new_namespace() -> dict:
+    return {"__name__": "__main__", "__builtins__": builtins}
+
+
+def run_cells(request: dict, namespace: dict, write_fd: int) -> None:
+    for cell in request["cells"]:
+        index = cell["index"]
+        if index in request.get("skip", ()):
+            continue
+        channel.send(write_fd, {"event": "cell_start", "index": index})
+        outcome = run_cell(cell["source"], cell["number"], namespace, request["cell_seconds"])
+        channel.send(write_fd, outcome.to_message(index))
+
+
+def answer_probe(probes, request: dict, namespace: dict) -> dict:
+    probe = getattr(probes, "PROBES", {}).get(request["name"])
+    if probe is None:
+        return {
+            "event": "probe_done",
+            "error": {"type": "UnknownProbe", "message": request["name"]},
+        }
+    try:
+        with time_limit(request["seconds"]):
+            result = probe(namespace, **request.get("args", {}))
+    except TimeLimitExceeded as stop:
+        return {"event": "probe_done", "error": {"type": "TimeLimitExceeded", "message": str(stop)}}
+    except BaseException as failure:  # noqa: BLE001 - reported, never fatal to the child
+        return {"event": "probe_done", "error": describe_error(failure)}
+    return {"event": "probe_done", "result": result}
+
+
+def main(read_fd: int, write_fd: int) -> None:
+    reader = channel.Reader(read_fd)
+    request = reader.receive(timeout=3600)
+    probes = importlib.import_module(request["probes"])  # trusted code, loaded before students'
+    sys.modules["otter"] = otter_stub()
+    snapshot = ModuleSnapshot(GUARDED_MODULES)
+    namespace = new_namespace()
+    run_cells(request, namespace, write_fd)
+    snapshot.restore()
+    channel.send(write_fd, {"event": "ready"})
+    while True:
+        try:
+            request = reader.receive(timeout=3600)
+        except channel.ChannelClosed:
+            return
+        reply = answer_probe(probes, request, namespace)
+        snapshot.restore()
+        channel.send(write_fd, reply)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), int(sys.argv[2]))

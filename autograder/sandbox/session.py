@@ -1,0 +1,265 @@
+"""Grader-side handle on one submission's process: start it, run the cells, ask probes.
+
+If the student's process hangs past a limit or dies, it is killed and started again with
+the offending cell skipped, so one bad cell costs only that cell. Probes that kill or hang
+the process fail alone; the next probe gets a fresh process.
+"""
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder import channel
+from autograder.sandbox.environment import child_environment
+
+log = logging.getLogger(__name__)
+
+# Extra time granted beyond a limit that the child enforces on itself, before it is killed.
+GRACE_SECONDS = 5.0
+STARTUP_SECONDS = 120.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    cell_seconds: float = 60.0
+    probe_seconds: float = 60.0
+    total_seconds: float = 900.0
+    max_restarts: int = 3
+
+
+@dataclass
+class CellReport:
+    index: int
+    number: int
+    status: str  # ok | error | timeout | killed | skipped
+    output: str = ""
+    error: dict | None = None
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class ProbeFailed(Exception):
+    """The student's process could not answer: it hung, died, or sent malformed data."""
+
+    def __init__(self, message: str, timed_out: bool = False):
+        super().__init__(message)
+        self.timed_out = timed_out
+
+
+@dataclass
+class _Child:
+    process: subprocess.Popen
+    reader: channel.Reader
+    write_fd: int
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        for fd in (self.reader.fd, self.write_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+class NotebookSession:
+    """One submission's student process, restarted as needed, never shared."""
+
+    def __init__(
+        self,
+        cells: list[tuple[int, str]],
+        probes_module: str,
+        workdir: Path,
+        limits: Limits = Limits(),
+        gpu: bool = False,
+    ):
+        self.cells = cells  # (code cell number, python source)
+        self.probes_module = probes_module
+        self.workdir = workdir
+        self.limits = limits
+        self.gpu = gpu
+        self.reports: dict[int, CellReport] = {}
+        self.skip: set[int] = set()
+        self.restarts = 0
+        self.deadline = time.monotonic() + limits.total_seconds
+        self._child: _Child | None = None
+        self.problems: list[str] = []
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def __enter__(self) -> "NotebookSession":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._child is not None:
+            self._child.kill()
+            self._child = None
+
+    def _remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def _spawn(self) -> _Child:
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        log_file = open(self.workdir / "process.log", "ab")  # noqa: SIM115
+        process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.sandbox.child", str(to_child_r), str(from_child_w)],
+            pass_fds=(to_child_r, from_child_w),
+            cwd=self.workdir,
+            env=child_environment(dict(os.environ), gpu=self.gpu),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+            start_new_session=True,  # its own process group: killing it takes its children too
+        )
+        log_file.close()
+        os.close(to_child_r)
+        os.close(from_child_w)
+        return _Child(process, channel.Reader(from_child_r), to_child_w)
+
+    # -- cells -------------------------------------------------------------------------
+
+    def run_cells(self) -> list[CellReport]:
+        """Run every cell once (restarting past hung or fatal cells); return their reports."""
+        self._ensure_child()
+        return [self.reports[index] for index in sorted(self.reports)]
+
+    def _ensure_child(self) -> _Child:
+        while self._child is None:
+            if self._remaining() <= 0:
+                raise ProbeFailed("the notebook ran past the total time limit for a submission")
+            child = self._spawn()
+            if self._run_cells_in(child):
+                self._child = child
+            else:
+                child.kill()
+                self.restarts += 1
+                if self.restarts > self.limits.max_restarts:
+                    raise ProbeFailed(
+                        f"the notebook's process was restarted {self.limits.max_restarts} times"
+                        " and gave up"
+                    )
+        return self._child
+
+    def _run_cells_in(self, child: _Child) -> bool:
+        """True if every cell finished and the child is ready for probes."""
+        channel.send(
+            child.write_fd,
+            {
+                "op": "run",
+                "probes": self.probes_module,
+                "cell_seconds": self.limits.cell_seconds,
+                "skip": sorted(self.skip),
+                "cells": [
+                    {"index": i, "number": number, "source": source}
+                    for i, (number, source) in enumerate(self.cells)
+                ],
+            },
+        )
+        running: int | None = None
+        timeout = STARTUP_SECONDS
+        while True:
+            try:
+                message = child.reader.receive(min(timeout, max(self._remaining(), 0.1)))
+            except channel.ChannelError as error:
+                self._record_stuck_cell(running, error)
+                return False
+            event = message.get("event")
+            if event == "cell_start":
+                running = _as_index(message.get("index"), len(self.cells))
+                timeout = self.limits.cell_seconds + GRACE_SECONDS
+            elif event == "cell_done":
+                index = _as_index(message.get("index"), len(self.cells))
+                if index is not None and index not in self.reports:
+                    self.reports[index] = _cell_report(index, self.cells[index][0], message)
+                running = None
+                timeout = self.limits.cell_seconds + GRACE_SECONDS
+            elif event == "ready":
+                return True
+
+    def _record_stuck_cell(self, running: int | None, error: channel.ChannelError) -> None:
+        if running is None:
+            self.problems.append(f"the notebook's process failed outside any cell: {error}")
+            log.warning("child failed outside a cell: %s", error)
+            self.restarts = self.limits.max_restarts  # nothing to skip: retrying won't help
+            return
+        status = "timeout" if isinstance(error, channel.ChannelTimeout) else "killed"
+        why = (
+            f"did not stop at the {self.limits.cell_seconds:g} s time limit and was killed"
+            if status == "timeout"
+            else "ended the notebook's process (exit, crash or closed channel)"
+        )
+        self.reports[running] = CellReport(
+            running,
+            self.cells[running][0],
+            status,
+            error={"type": "CellKilled", "message": why, "where": None},
+        )
+        self.skip.add(running)
+
+    # -- probes ------------------------------------------------------------------------
+
+    def probe(self, name: str, **args) -> dict:
+        child = self._ensure_child()
+        seconds = min(self.limits.probe_seconds, max(self._remaining(), 1.0))
+        channel.send(
+            child.write_fd, {"op": "probe", "name": name, "args": args, "seconds": seconds}
+        )
+        try:
+            message = child.reader.receive(seconds + GRACE_SECONDS)
+        except channel.ChannelError as error:
+            self.close()
+            self.restarts += 1
+            if isinstance(error, channel.ChannelTimeout):
+                raise ProbeFailed(
+                    f"did not finish within the {seconds:g} s time limit", timed_out=True
+                ) from None
+            raise ProbeFailed(f"the notebook's process ended or misbehaved ({error})") from None
+        if message.get("event") != "probe_done":
+            self.close()
+            raise ProbeFailed("the notebook's process sent an unexpected message")
+        if "error" in message:
+            error = message["error"]
+            timed_out = isinstance(error, dict) and error.get("type") == "TimeLimitExceeded"
+            raise ProbeFailed(_describe_probe_error(error), timed_out=timed_out)
+        result = message.get("result")
+        if not isinstance(result, dict):
+            raise ProbeFailed("the notebook's process sent malformed data")
+        return result
+
+
+def _describe_probe_error(error) -> str:
+    if not isinstance(error, dict):
+        return "the notebook's process reported an unreadable error"
+    kind, text = str(error.get("type")), str(error.get("message"))[:2000]
+    return text if kind == "StudentCodeMissing" else f"{kind}: {text}"
+
+
+def _as_index(value, count: int) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < count:
+        return value
+    return None
+
+
+def _cell_report(index: int, number: int, message: dict) -> CellReport:
+    status = message.get("status")
+    error = message.get("error")
+    notes = message.get("notes")
+    return CellReport(
+        index=index,
+        number=number,
+        status=status if status in ("ok", "error", "timeout") else "error",
+        output=str(message.get("output", ""))[:8000],
+        error=error if isinstance(error, dict) else None,
+        notes=[str(note) for note in notes][:50] if isinstance(notes, list) else [],
+        seconds=float(message.get("seconds", 0.0) or 0.0),
+    )
