@@ -2,6 +2,7 @@
 
 import json
 import logging
+import warnings
 from dataclasses import dataclass
 
 import nbformat
@@ -62,8 +63,9 @@ def _validated(raw) -> Notebook:
     if major != 4:
         raise NotebookError(f"unsupported nbformat {major!r}; save the notebook as nbformat 4")
     try:
-        notebook = nbformat.from_dict(raw)
-        nbformat.validate(notebook, relax_add_props=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # missing cell ids and the like don't matter here
+            nbformat.validate(nbformat.from_dict(raw), relax_add_props=True)
     except nbformat.ValidationError as error:
         # Outputs and metadata don't matter for grading; only refuse what breaks the cells.
         log.info("notebook not fully valid, grading its cells anyway: %s", error.message)

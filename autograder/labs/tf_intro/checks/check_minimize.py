@@ -18,6 +18,18 @@ def _updates_note(run: TrainingRun) -> str:
     return ""
 
 
+def _number(value: float | None) -> str:
+    return "missing" if value is None else f"{value:.6g}"
+
+
+def _why_not_converged(run: TrainingRun) -> str:
+    if close(run.w_final, run.start, 1e-9):
+        return " It did not move: train the w that training receives, in place."
+    if close(run.w_final, 5.0, CONVERGENCE_TOLERANCE):
+        return " It went to 5, the minimum for the notebook's own x: use the x training receives."
+    return _updates_note(run)
+
+
 def _runs(lab, hidden) -> list[TrainingRun]:
     return [
         lab.training(LAB_COEFFICIENTS),
@@ -40,8 +52,8 @@ def check_trains_and_returns_w(lab):
     )
     require(
         close(run.w_final, 5.0, CONVERGENCE_TOLERANCE),
-        f"After {run.call_text()}, w was {run.w_final}; the minimum is at 5 (allowed error"
-        f" {CONVERGENCE_TOLERANCE:g})." + _updates_note(run),
+        f"After {run.call_text()}, w was {_number(run.w_final)}; the minimum is at 5 (allowed"
+        f" error {CONVERGENCE_TOLERANCE:g})." + _why_not_converged(run),
     )
 
 
@@ -54,9 +66,8 @@ def check_converges_for_other_coefficients(lab, hidden):
         target = root(coefficients)
         require(
             close(run.w_final, target, CONVERGENCE_TOLERANCE),
-            f"After {run.call_text()}, the w passed in was {run.w_final}; the minimum of"
-            f" x0·w² + x1·w + x2 is at −x1/(2·x0) = {target:.6g}. Use the x, w and optimizer"
-            " that training receives, not the notebook's globals." + _updates_note(run),
+            f"After {run.call_text()}, the w passed in was {_number(run.w_final)}; the minimum"
+            f" of x0·w² + x1·w + x2 is at −x1/(2·x0) = {target:.6g}." + _why_not_converged(run),
         )
 
 

@@ -36,8 +36,9 @@ def check_trainable_variables_is_list_of_w(lab):
         " local trainable_variables were seen.",
     )
     if sources.kind not in ("list", "tuple"):
+        given = "a single variable" if sources.kind == "variable" else "something else"
         raise CheckFailed(
-            f"The variables to differentiate were given as a single {sources.kind}, not a list:"
+            f"The variables to differentiate were given as {given}, not a list:"
             " write trainable_variables = [w]."
         )
     require(

@@ -1,0 +1,63 @@
+"""Grading whole notebooks through the CLI, as an instructor does."""
+
+import shutil
+
+import pytest
+
+from autograder.labs.tf_intro import LAB
+from tests.conftest import SOLUTION, STUDENT, grade_folder, part_scores
+
+GRADESCOPE_TEST_FIELDS = {"name", "score", "max_score", "status", "output", "visibility", "tags"}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("submissions")
+    shutil.copy(SOLUTION, folder / "solution.ipynb")
+    shutil.copy(STUDENT, folder / "untouched.ipynb")
+    (folder / "empty.ipynb").write_bytes(b"")
+    (folder / "truncated.ipynb").write_bytes(SOLUTION.read_bytes()[:500])
+    return grade_folder(folder, tmp_path_factory.mktemp("out"), "--cell-timeout", "20")
+
+
+def test_one_result_file_per_submission(graded):
+    assert sorted(graded) == ["empty", "solution", "truncated", "untouched"]
+
+
+def test_the_solution_notebook_scores_full_marks(graded):
+    result = graded["solution"]
+    failed = [(t["name"], t["output"]) for t in result["tests"] if t["status"] != "passed"]
+    assert failed == []
+    assert result["score"] == LAB.max_score == 10
+
+
+def test_the_untouched_student_notebook_scores_zero(graded):
+    result = graded["untouched"]
+    assert result["score"] == 0
+    assert part_scores(result) == {"train_step": 0, "trainable_variables": 0, "minimize": 0}
+
+
+def test_results_follow_the_gradescope_schema_with_a_part_tag_per_test(graded):
+    for result in graded.values():
+        assert {"score", "tests", "output", "execution_time"} <= set(result)
+        for test in result["tests"]:
+            assert GRADESCOPE_TEST_FIELDS <= set(test)
+            assert test["status"] in ("passed", "failed")
+            assert len(test["tags"]) == 1 and test["tags"][0] in LAB.parts
+        assert sum(t["max_score"] for t in result["tests"]) == LAB.max_score
+
+
+def test_unreadable_files_are_scored_zero_with_a_reason(graded):
+    assert graded["empty"]["score"] == 0
+    assert "the file is empty" in graded["empty"]["output"]
+    assert "invalid JSON" in graded["truncated"]["output"]
+    assert all(t["status"] == "failed" for t in graded["truncated"]["tests"])
+
+
+def test_failed_checks_explain_without_showing_hidden_check_source(graded):
+    source = "\n".join(path.read_text() for path in LAB.checks_dir.glob("*.py"))
+    fragments = {line.strip() for line in source.splitlines() if len(line.strip()) > 25}
+    for test in graded["untouched"]["tests"]:
+        assert test["output"], test["name"]
+        assert not any(fragment in test["output"] for fragment in fragments)
+        assert "Traceback" not in test["output"] and "check_" not in test["output"]

@@ -1,0 +1,112 @@
+"""The student's process: every cell runs, failures are recorded, grading goes on."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from autograder.notebook import to_python
+from autograder.sandbox.session import Limits, NotebookSession, ProbeFailed
+
+PROBES = "autograder.labs.tf_intro.probes"
+
+
+def run(cells: list[str], tmp_path: Path, **limits) -> NotebookSession:
+    session = NotebookSession(
+        [(number, to_python(source)) for number, source in enumerate(cells, start=1)],
+        PROBES,
+        tmp_path,
+        Limits(**{"cell_seconds": 2.0, **limits}),
+    )
+    session.run_cells()
+    return session
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    cells = [
+        "x = 1",
+        "raise ValueError('boom')",
+        "while True:\n    pass",
+        "import sys\nsys.exit(3)",
+        "raise KeyboardInterrupt",
+        "%matplotlib inline\n!rm -rf /tmp/should-not-run\nprint('magic ok')",
+        "%%time\ny = x + 1",
+        "import otter\ngrader = otter.Notebook('tf_intro.ipynb')\n"
+        "print(grader.check('train_step'), grader.export(pdf=False))",
+        "import os\nimport tensorflow as tf\n"
+        "print([os.environ.get('TF_USE_LEGACY_KERAS'), os.environ.get('CUDA_VISIBLE_DEVICES'),"
+        " hasattr(tf.keras.optimizers.Adam(0.1), 'minimize')])",
+        "import sys\nprint(sorted(m for m in sys.modules if m.split('.')[0] in"
+        " ('pytest', '_pytest') or 'checks' in m or 'hidden_inputs' in m"
+        " or m.endswith('reference')))",
+        "print('é ✓ 中文'); print('x' * 100000)",
+        "print(x, y)",
+    ]
+    session = run(cells, tmp_path_factory.mktemp("mixed"))
+    yield session
+    session.close()
+
+
+def report(session: NotebookSession, number: int):
+    return session.reports[number - 1]
+
+
+def test_every_cell_runs_in_order_and_failures_are_recorded(mixed):
+    statuses = [report(mixed, n).status for n in range(1, 13)]
+    assert statuses == ["ok", "error", "timeout", "error", "error", *["ok"] * 7]
+    assert report(mixed, 2).error["type"] == "ValueError"
+    assert report(mixed, 2).error["where"] == "code cell 2, line 1, in <module>"
+    assert report(mixed, 4).error["type"] == "SystemExit"
+    assert report(mixed, 5).error["type"] == "KeyboardInterrupt"
+    assert report(mixed, 12).output == "1 2\n"
+
+
+def test_magics_run_their_python_and_shell_lines_never_run(mixed):
+    assert report(mixed, 6).output == "magic ok\n"
+    assert any("rm -rf" in note for note in report(mixed, 6).notes)
+    assert report(mixed, 7).status == "ok"
+
+
+def test_otter_calls_are_harmless_no_ops(mixed):
+    assert report(mixed, 8).output == "None None\n"
+
+
+def test_child_always_has_legacy_keras_and_no_gpu(mixed):
+    assert ast.literal_eval(report(mixed, 9).output) == ["1", "-1", True]
+
+
+def test_no_grader_or_check_module_is_loaded_in_the_student_process(mixed):
+    assert report(mixed, 10).output == "[]\n"
+
+
+def test_printed_output_is_capped(mixed):
+    output = report(mixed, 11).output
+    assert output.startswith("é ✓ 中文\n")
+    assert len(output) < 5000 and "more characters not kept" in output
+
+
+def test_a_cell_that_blocks_the_alarm_is_killed_and_later_cells_still_run(tmp_path):
+    cells = [
+        "a = 1",
+        "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass",
+        "import os\nos._exit(0)",
+        "b = a + 1\nprint(b)",
+    ]
+    with run(cells, tmp_path, cell_seconds=1.0) as session:
+        assert [report(session, n).status for n in range(1, 5)] == ["ok", "timeout", "killed", "ok"]
+        assert report(session, 4).output == "2\n"
+        assert session.skip == {1, 2}
+
+
+def test_total_limit_ends_the_submission_with_a_reason(tmp_path):
+    cells = ["import time\nwhile True:\n    time.sleep(0.1)"] * 3
+    session = NotebookSession(
+        [(n, to_python(c)) for n, c in enumerate(cells, 1)],
+        PROBES,
+        tmp_path,
+        Limits(cell_seconds=2.0, total_seconds=3.0),
+    )
+    with session, pytest.raises(ProbeFailed, match="total time limit"):
+        session.run_cells()
+        session.probe("train_step_run", start=0.0, steps=1, detail_steps=1)
