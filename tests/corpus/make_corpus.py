@@ -857,9 +857,10 @@ MISTAKE_CASES = [
         "mistake_cost_outside_tape",
         "The cost is computed before the `with tf.GradientTape()` block, so tape.gradient "
         "returns [None] and apply_gradients raises 'No gradients provided for any variable' "
-        "(observed ValueError): train_step 0; tv: no pair ever reaches the optimizer (0) but "
-        "the sources list is [w] (1) -> 1; minimize 4.",
-        marks(0, 1, 4),
+        "(observed ValueError): train_step 0. The list is [w] and the optimizer is handed the "
+        "pair (None, w), naming the notebook's w, so trainable_variables keeps both points: "
+        "the mistake is the cost's placement, which train_step pays for; minimize 4.",
+        marks(0, 2, 4),
         replace={
             "train_step": """
                 def train_step():
@@ -1118,8 +1119,9 @@ MISTAKE_CASES = [
     Case(
         "mistake_100_iterations",
         "range(100) instead of range(1000) in training: observed w = 5.039 after 100 Adam "
-        "steps from 0 (Adam(0.1) first stays within 1e-3 of 5 after 178 steps), so the "
-        "first and hidden-coefficient checks fail and the update count is 100, not 1000; "
+        "steps from 0 (Adam(0.1) first stays within 1e-3 of 5 after 178 steps; from a "
+        "distance of 1 to 12, 100 steps leave errors of 0.003 to 3.8), so the first and "
+        "hidden-coefficient checks fail and the update count is 100, not 1000; "
         "the gradients are right (+1). minimize 1.",
         marks(4, 2, 1),
         replace={
@@ -1310,7 +1312,7 @@ targets = [os.path.abspath("results.json"),
            os.path.abspath(os.path.join(os.pardir, "results.json")),
            "/tmp/results.json",
            "/autograder/results/results.json"]
-for target in targets:
+for target in dict.fromkeys(targets):  # .. may be /tmp itself
     folder = os.path.dirname(target)
     if os.path.isdir(folder) and _writable(folder):
         try:

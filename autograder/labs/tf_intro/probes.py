@@ -18,6 +18,15 @@ _Adam = tf_keras.optimizers.Adam
 _GradientTape = tf.GradientTape
 LEARNING_RATE = 0.1
 
+# Classes whose methods the probes rely on to measure: restored to their state before
+# any student code ran, so a patched .numpy() or apply_gradients can't fake a measurement.
+GUARDED = (
+    type(tf.Variable(0.0)),
+    type(tf.constant(0.0)),
+    _Adam,
+    _GradientTape,
+)
+
 
 def student_function(namespace: dict, name: str):
     """The student's function, unwrapped from @tf.function so it runs eagerly."""

@@ -7,7 +7,7 @@ pytestmark = part("trainable_variables")
 
 @points(1.0)
 def check_optimizer_updates_notebook_w(lab, hidden):
-    """trainable_variables: the optimizer updates the notebook's current w itself"""
+    """trainable_variables: the optimizer is handed the notebook's current w itself"""
     for run in [lab.train_step_from_zero(), *(lab.train_step(s) for s in hidden.starts)]:
         if not run.steps or not run.steps[0].pairs:
             why = f" (train_step raised {run.error['type']})" if run.error else ""
