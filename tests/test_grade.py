@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from autograder.labs.tf_intro import LAB
-from tests.conftest import SOLUTION, STUDENT, grade_folder, part_scores
+from tests.conftest import ROOT, SOLUTION, STUDENT, grade_folder, part_scores
 
 GRADESCOPE_TEST_FIELDS = {"name", "score", "max_score", "status", "output", "visibility", "tags"}
 
@@ -15,13 +15,20 @@ def graded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("submissions")
     shutil.copy(SOLUTION, folder / "solution.ipynb")
     shutil.copy(STUDENT, folder / "untouched.ipynb")
+    shutil.copy(ROOT / "examples" / "submissions" / "otter_export_valid_lambda.zip", folder)
     (folder / "empty.ipynb").write_bytes(b"")
     (folder / "truncated.ipynb").write_bytes(SOLUTION.read_bytes()[:500])
     return grade_folder(folder, tmp_path_factory.mktemp("out"), "--cell-timeout", "20")
 
 
 def test_one_result_file_per_submission(graded):
-    assert sorted(graded) == ["empty", "solution", "truncated", "untouched"]
+    assert sorted(graded) == [
+        "empty",
+        "otter_export_valid_lambda",
+        "solution",
+        "truncated",
+        "untouched",
+    ]
 
 
 def test_the_solution_notebook_scores_full_marks(graded):
@@ -29,6 +36,10 @@ def test_the_solution_notebook_scores_full_marks(graded):
     failed = [(t["name"], t["output"]) for t in result["tests"] if t["status"] != "passed"]
     assert failed == []
     assert result["score"] == LAB.max_score == 10
+
+
+def test_an_otter_export_zip_is_graded_from_the_notebook_inside(graded):
+    assert graded["otter_export_valid_lambda"]["score"] == LAB.max_score
 
 
 def test_the_untouched_student_notebook_scores_zero(graded):

@@ -79,9 +79,10 @@ def describe_error(error: BaseException) -> dict:
         name = frame.f_code.co_filename
         if name.startswith("<code cell "):
             where = f"{name[1:-1]}, line {line}, in {frame.f_code.co_name}"
+    message = str(error)
     if isinstance(error, SyntaxError) and error.filename and error.filename.startswith("<code"):
         where = f"{error.filename[1:-1]}, line {error.lineno}"
-    message = str(error)
+        message = error.msg
     return {
         "type": type(error).__name__,
         "message": message[:MAX_MESSAGE_CHARS],

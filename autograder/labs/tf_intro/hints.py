@@ -21,9 +21,9 @@ HINTS = (
         " os.environ['TF_USE_LEGACY_KERAS'] = '1' before importing TensorFlow",
     ),
     Hint(
-        r"iteration over a 0-d tensor|zip argument #\d+ must support iteration",
-        "trainable_variables must be a list, `[w]`, so zip can pair each gradient with its"
-        " variable",
+        r"iteration over a 0-d tensor|Cannot iterate over a scalar tensor|zip argument #\d+ must",
+        "variables go in a list: `trainable_variables = [w]` (so zip can pair each gradient"
+        " with its variable) and `optimizer.minimize(cost_fn, [w])`",
     ),
     Hint(
         r"'NoneType' object",

@@ -197,7 +197,7 @@ class Observer:
         problems = self._context.get("cell_problems") or []
         if not problems:
             return ""
-        return ". Cells that did not run cleanly: " + "; ".join(problems[:3])
+        return "\nCells that did not run cleanly:\n" + "\n".join(f"- {p}" for p in problems[:3])
 
     def train_step(self, start: float, steps: int = DETAIL_STEPS) -> TrainStepRun:
         data = self._ask(
