@@ -100,12 +100,12 @@ def test_a_cell_that_blocks_the_alarm_is_killed_and_later_cells_still_run(tmp_pa
 
 
 def test_total_limit_ends_the_submission_with_a_reason(tmp_path):
-    cells = ["import time\nwhile True:\n    time.sleep(0.1)"] * 3
+    cells = ["import time\nwhile True:\n    time.sleep(0.1)"] * 6
     session = NotebookSession(
         [(n, to_python(c)) for n, c in enumerate(cells, 1)],
         PROBES,
         tmp_path,
-        Limits(cell_seconds=2.0, total_seconds=3.0),
+        Limits(cell_seconds=2.0, total_seconds=8.0),
     )
     with session, pytest.raises(ProbeFailed, match="total time limit"):
         session.run_cells()

@@ -135,13 +135,13 @@ class NotebookSession:
 
     def _ensure_child(self) -> _Child:
         while self._child is None:
-            if self._remaining() <= 0:
-                raise ProbeFailed("the notebook ran past the total time limit for a submission")
+            self._check_total_limit()
             child = self._spawn()
             if self._run_cells_in(child):
                 self._child = child
             else:
                 child.kill()
+                self._check_total_limit()
                 self.restarts += 1
                 if self.restarts > self.limits.max_restarts:
                     raise ProbeFailed(
@@ -149,6 +149,13 @@ class NotebookSession:
                         " and gave up"
                     )
         return self._child
+
+    def _check_total_limit(self) -> None:
+        if self._remaining() <= 0:
+            raise ProbeFailed(
+                f"the notebook ran past the total time limit of {self.limits.total_seconds:g} s"
+                " for a submission"
+            )
 
     def _run_cells_in(self, child: _Child) -> bool:
         """True if every cell finished and the child is ready for probes."""
@@ -187,6 +194,19 @@ class NotebookSession:
                 return True
 
     def _record_stuck_cell(self, running: int | None, error: channel.ChannelError) -> None:
+        if self._remaining() <= 0:
+            if running is not None:
+                self.reports[running] = CellReport(
+                    running,
+                    self.cells[running][0],
+                    "timeout",
+                    error={
+                        "type": "CellKilled",
+                        "where": None,
+                        "message": "was still running when the total time limit ran out",
+                    },
+                )
+            return
         if running is None:
             self.problems.append(f"the notebook's process failed outside any cell: {error}")
             log.warning("child failed outside a cell: %s", error)
