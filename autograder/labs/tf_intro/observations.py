@@ -18,12 +18,15 @@ LONG_RUN_STEPS = 1000
 
 
 class Malformed(CheckFailed):
-    pass
+    """A measurement that isn't of the shape the probe promises is not believed."""
+
+    def __init__(self):
+        super().__init__("Your notebook's process sent malformed measurements.")
 
 
 def _float(value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise Malformed("Your notebook's process sent malformed measurements.")
+        raise Malformed()
     return float(value)
 
 
@@ -33,19 +36,19 @@ def _optional_float(value) -> float | None:
 
 def _bool(value) -> bool:
     if not isinstance(value, bool):
-        raise Malformed("Your notebook's process sent malformed measurements.")
+        raise Malformed()
     return value
 
 
 def _int(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Malformed("Your notebook's process sent malformed measurements.")
+        raise Malformed()
     return value
 
 
 def _list(value, limit: int = 100_000) -> list:
     if not isinstance(value, list) or len(value) > limit:
-        raise Malformed("Your notebook's process sent malformed measurements.")
+        raise Malformed()
     return value
 
 
@@ -53,7 +56,7 @@ def _error(value) -> dict | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise Malformed("Your notebook's process sent malformed measurements.")
+        raise Malformed()
     return {key: str(value.get(key) or "")[:2000] for key in ("type", "message", "where")}
 
 
@@ -67,7 +70,7 @@ class Sources:
         if data is None:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
-            raise Malformed("Your notebook's process sent malformed measurements.")
+            raise Malformed()
         return cls(data["kind"][:20], tuple(_bool(b) for b in _list(data.get("holds_w"))))
 
     @property
@@ -85,7 +88,7 @@ class Pair:
     @classmethod
     def parse(cls, data) -> "Pair":
         if not isinstance(data, dict):
-            raise Malformed("Your notebook's process sent malformed measurements.")
+            raise Malformed()
         return cls(
             _optional_float(data.get("gradient")),
             _bool(data.get("variable_is_w")),
@@ -103,7 +106,7 @@ class Step:
     @classmethod
     def parse(cls, data) -> "Step":
         if not isinstance(data, dict):
-            raise Malformed("Your notebook's process sent malformed measurements.")
+            raise Malformed()
         return cls(
             _int(data.get("tape_calls")),
             Sources.parse(data.get("sources")),
