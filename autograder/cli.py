@@ -2,14 +2,19 @@
 
 import logging
 import sys
+import time
 from pathlib import Path
 
 import click
+from rich.console import Console
 
 from autograder import __version__
-from autograder.grade import GradingOptions, grade_submission
-from autograder.intake import IntakeError, discover
+from autograder.batch import default_workers, grade_batch
+from autograder.grade import GradingOptions
+from autograder.intake import IntakeError, Submission, discover
 from autograder.lab import get_lab
+from autograder.report import progress_bar, summary_table
+from autograder.results import SubmissionResult
 from autograder.sandbox.session import Limits
 
 
@@ -34,6 +39,12 @@ def main(verbose: bool) -> None:
     help="Folder for one results.json-format file per submission.",
 )
 @click.option("--lab", "lab_name", default="tf_intro", show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Submissions graded at once (default: all cores).",
+)
 @click.option("--cell-timeout", default=60.0, show_default=True, help="Seconds per cell.")
 @click.option(
     "--probe-timeout",
@@ -47,6 +58,7 @@ def grade(
     path: Path,
     out_dir: Path,
     lab_name: str,
+    workers: int | None,
     cell_timeout: float,
     probe_timeout: float,
     timeout: float,
@@ -65,23 +77,25 @@ def grade(
         Limits(cell_seconds=cell_timeout, probe_seconds=probe_timeout, total_seconds=timeout),
         gpu=gpu,
     )
-    parts = list(lab.parts)
-    click.echo(f"Grading {len(submissions)} submission(s) for {lab.title}")
-    header = f"{'submission':<40} {'score':>9}  " + "  ".join(f"{p:>19}" for p in parts)
-    click.echo(header)
-    click.echo("-" * len(header))
-    total = 0.0
-    for submission in submissions:
-        result = grade_submission(submission, lab, options)
-        result.write(out_dir / f"{submission.name}.json")
-        total += result.score
-        scores = result.part_scores()
-        cells = "  ".join(f"{scores.get(p, (0, 0))[0]:>8g} / {lab.parts[p]:<8g}" for p in parts)
-        click.echo(f"{submission.name[:40]:<40} {result.score:>5g}/{lab.max_score:g}  {cells}")
-        if result.extra_data.get("ungraded"):
-            click.echo(f"    {result.output}")
+    workers = min(workers or default_workers(), len(submissions))
+    status = Console(stderr=True)
+    status.print(f"Grading {len(submissions)} submission(s) with {workers} worker(s): {lab.title}")
+    started = time.monotonic()
+    results: list[tuple[Submission, SubmissionResult]] = []
+    with progress_bar(status) as progress:
+        task = progress.add_task("grading", total=len(submissions))
+        for submission, result in grade_batch(submissions, lab, options, workers):
+            result.write(out_dir / f"{submission.name}.json")
+            results.append((submission, result))
+            progress.advance(task)
+    results.sort(key=lambda pair: pair[0].name)
+    Console(width=160).print(summary_table(results, lab))
+    scores = [result.score for _, result in results]
+    not_gradable = sum(bool(result.extra_data.get("ungraded")) for _, result in results)
     click.echo(
-        f"Graded {len(submissions)}; mean {total / len(submissions):.2f} / {lab.max_score:g}."
+        f"Graded {len(results)} in {time.monotonic() - started:.0f} s: mean"
+        f" {sum(scores) / len(scores):.2f} / {lab.max_score:g}, full marks"
+        f" {sum(score == lab.max_score for score in scores)}, not gradable {not_gradable}."
         f" Results in {out_dir}/"
     )
 

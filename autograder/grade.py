@@ -14,6 +14,7 @@ from autograder.lab import Lab
 from autograder.notebook import Notebook, NotebookError, load_notebook
 from autograder.results import SubmissionResult, TestResult
 from autograder.runner import run_checks
+from autograder.sandbox.forkserver import ForkServer
 from autograder.sandbox.session import CellReport, Limits, NotebookSession, ProbeFailed
 from autograder.seeding import submission_seed
 
@@ -52,7 +53,13 @@ class CachedObserver:
         return answer
 
 
-def grade_submission(submission: Submission, lab: Lab, options: GradingOptions) -> SubmissionResult:
+def grade_submission(
+    submission: Submission,
+    lab: Lab,
+    options: GradingOptions,
+    forkserver: ForkServer | None = None,
+) -> SubmissionResult:
+    """Grade one submission; without a fork server, its process imports TensorFlow cold."""
     started = time.monotonic()
     if submission.problem:
         result = ungraded(lab, submission.problem)
@@ -62,7 +69,7 @@ def grade_submission(submission: Submission, lab: Lab, options: GradingOptions) 
         except NotebookError as error:
             result = ungraded(lab, f"Not graded: {error}.")
         else:
-            result = _grade_notebook(notebook, lab, options)
+            result = _grade_notebook(notebook, lab, options, forkserver)
     result.execution_time = time.monotonic() - started
     result.extra_data["submission"] = {
         "path": str(submission.source),
@@ -72,12 +79,14 @@ def grade_submission(submission: Submission, lab: Lab, options: GradingOptions) 
     return result
 
 
-def _grade_notebook(notebook: Notebook, lab: Lab, options: GradingOptions) -> SubmissionResult:
+def _grade_notebook(
+    notebook: Notebook, lab: Lab, options: GradingOptions, forkserver: ForkServer | None
+) -> SubmissionResult:
     seed = submission_seed(notebook.code_sources(), lab.name)
     cells = [(cell.number, cell.python) for cell in notebook.cells]
     with tempfile.TemporaryDirectory(prefix="autograder-") as workdir:
         with NotebookSession(
-            cells, lab.probes_module, Path(workdir), options.limits, options.gpu
+            cells, lab.probes_module, Path(workdir), options.limits, options.gpu, forkserver
         ) as session:
             try:
                 reports = session.run_cells()

@@ -6,17 +6,19 @@ from pathlib import Path
 import pytest
 
 from autograder.notebook import to_python
+from autograder.sandbox.forkserver import ForkServer
 from autograder.sandbox.session import Limits, NotebookSession, ProbeFailed
 
 PROBES = "autograder.labs.tf_intro.probes"
 
 
-def run(cells: list[str], tmp_path: Path, **limits) -> NotebookSession:
+def run(cells: list[str], tmp_path: Path, forkserver=None, **limits) -> NotebookSession:
     session = NotebookSession(
         [(number, to_python(source)) for number, source in enumerate(cells, start=1)],
         PROBES,
         tmp_path,
         Limits(**{"cell_seconds": 2.0, **limits}),
+        forkserver=forkserver,
     )
     session.run_cells()
     return session
@@ -86,14 +88,33 @@ def test_printed_output_is_capped(mixed):
     assert len(output) < 5000 and "more characters not kept" in output
 
 
-def test_a_cell_that_blocks_the_alarm_is_killed_and_later_cells_still_run(tmp_path):
+@pytest.fixture(scope="module")
+def forkserver():
+    server = ForkServer.start()
+    yield server
+    server.close()
+
+
+def test_children_forked_from_the_warm_server_start_clean(forkserver, tmp_path):
+    leak = "import tensorflow as tf\ntf.leaked = 1\nprint(tf.Variable(3.0).numpy())"
+    look = "import tensorflow as tf\nprint(hasattr(tf, 'leaked'), tf.Variable(2.0).numpy())"
+    with run([leak], tmp_path, forkserver) as first:
+        assert report(first, 1).output == "3.0\n"
+    with run([look], tmp_path, forkserver) as second:
+        assert report(second, 1).output == "False 2.0\n"
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "forked"])
+def test_a_cell_that_blocks_the_alarm_is_killed_and_later_cells_still_run(
+    tmp_path, warm, forkserver
+):
     cells = [
         "a = 1",
         "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass",
         "import os\nos._exit(0)",
         "b = a + 1\nprint(b)",
     ]
-    with run(cells, tmp_path, cell_seconds=1.0) as session:
+    with run(cells, tmp_path, forkserver if warm else None, cell_seconds=1.0) as session:
         assert [report(session, n).status for n in range(1, 5)] == ["ok", "timeout", "killed", "ok"]
         assert report(session, 4).output == "2\n"
         assert session.skip == {1, 2}

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from autograder import channel
 from autograder.sandbox.environment import child_environment
+from autograder.sandbox.forkserver import ForkServer
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +54,18 @@ class ProbeFailed(Exception):
 
 @dataclass
 class _Child:
-    process: subprocess.Popen
+    pid: int  # also its process group
     reader: channel.Reader
     write_fd: int
+    process: subprocess.Popen | None = None  # None when forked by a ForkServer
 
     def kill(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if self.process is not None:
+            self.process.wait()
         for fd in (self.reader.fd, self.write_fd):
             try:
                 os.close(fd)
@@ -78,12 +83,14 @@ class NotebookSession:
         workdir: Path,
         limits: Limits = Limits(),
         gpu: bool = False,
+        forkserver: ForkServer | None = None,
     ):
         self.cells = cells  # (code cell number, python source)
         self.probes_module = probes_module
         self.workdir = workdir
         self.limits = limits
         self.gpu = gpu
+        self.forkserver = forkserver
         self.reports: dict[int, CellReport] = {}
         self.skip: set[int] = set()
         self.restarts = 0
@@ -111,7 +118,20 @@ class NotebookSession:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         log_file = open(self.workdir / "process.log", "ab")  # noqa: SIM115
-        process = subprocess.Popen(
+        if self.forkserver is not None:
+            pid = self.forkserver.spawn(self.workdir, to_child_r, from_child_w, log_file.fileno())
+            process = None
+        else:
+            process = self._start_cold(to_child_r, from_child_w, log_file)
+            pid = process.pid
+        log_file.close()
+        os.close(to_child_r)
+        os.close(from_child_w)
+        return _Child(pid, channel.Reader(from_child_r), to_child_w, process)
+
+    def _start_cold(self, to_child_r: int, from_child_w: int, log_file) -> subprocess.Popen:
+        """A fresh interpreter that imports TensorFlow itself: the slow path, no server."""
+        return subprocess.Popen(
             [sys.executable, "-m", "autograder.sandbox.child", str(to_child_r), str(from_child_w)],
             pass_fds=(to_child_r, from_child_w),
             cwd=self.workdir,
@@ -121,10 +141,6 @@ class NotebookSession:
             stderr=log_file,
             start_new_session=True,  # its own process group: killing it takes its children too
         )
-        log_file.close()
-        os.close(to_child_r)
-        os.close(from_child_w)
-        return _Child(process, channel.Reader(from_child_r), to_child_w)
 
     # -- cells -------------------------------------------------------------------------
 

@@ -11,6 +11,8 @@ import sys
 import numpy as np
 import tensorflow as tf
 import tf_keras
+from tensorflow.python.framework.ops import EagerTensor
+from tensorflow.python.ops.resource_variable_ops import ResourceVariable
 
 from autograder.sandbox.cells import StudentCodeMissing, describe_error
 
@@ -20,12 +22,7 @@ LEARNING_RATE = 0.1
 
 # Classes whose methods the probes rely on to measure: restored to their state before
 # any student code ran, so a patched .numpy() or apply_gradients can't fake a measurement.
-GUARDED = (
-    type(tf.Variable(0.0)),
-    type(tf.constant(0.0)),
-    _Adam,
-    _GradientTape,
-)
+GUARDED = (ResourceVariable, EagerTensor, _Adam, _GradientTape)
 
 
 def student_function(namespace: dict, name: str):

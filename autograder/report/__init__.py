@@ -1,0 +1,61 @@
+"""What the instructor sees in the terminal: progress while grading, a table at the end."""
+
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from autograder.intake import Submission
+from autograder.lab import Lab
+from autograder.results import SubmissionResult
+
+
+class RateColumn(ProgressColumn):
+    """Submissions per minute, over the whole run so far."""
+
+    def render(self, task) -> Text:
+        elapsed = task.elapsed or 0.0
+        rate = task.completed / elapsed * 60 if elapsed > 0 else 0.0
+        return Text(f"{rate:.1f}/min")
+
+
+def progress_bar(console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def summary_table(results: list[tuple[Submission, SubmissionResult]], lab: Lab) -> Table:
+    table = Table(title=f"{lab.title}: {len(results)} submission(s)")
+    table.add_column("submission")
+    table.add_column("score", justify="right")
+    for part, points in lab.parts.items():
+        table.add_column(f"{part} /{points:g}", justify="right")
+    table.add_column("note")
+    for submission, result in results:
+        parts = result.part_scores()
+        note = result.output.splitlines()[0] if result.extra_data.get("ungraded") else ""
+        table.add_row(
+            submission.name,
+            f"{result.score:g} / {lab.max_score:g}",
+            *(f"{parts.get(part, (0.0, 0.0))[0]:g}" for part in lab.parts),
+            note,
+        )
+    return table
