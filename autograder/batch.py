@@ -51,6 +51,8 @@ def grade_batch(
     submissions: list[Submission], lab: Lab, options: GradingOptions, workers: int
 ) -> Iterator[tuple[Submission, SubmissionResult]]:
     """Yield (submission, result) as each finishes; every submission yields exactly once."""
+    if not submissions:
+        return
     if workers <= 1:
         server = ForkServer.start(gpu=options.gpu)
         try:

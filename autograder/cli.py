@@ -11,6 +11,7 @@ from rich.console import Console
 from autograder import __version__
 from autograder.batch import default_workers, grade_batch
 from autograder.grade import GradingOptions
+from autograder.gradebook import Gradebook, lab_version
 from autograder.intake import IntakeError, Submission, discover
 from autograder.lab import get_lab
 from autograder.report import progress_bar, summary_table
@@ -54,6 +55,18 @@ def main(verbose: bool) -> None:
 )
 @click.option("--timeout", default=900.0, show_default=True, help="Seconds per submission.")
 @click.option("--gpu", is_flag=True, help="Let student code see GPUs (default: CPU only).")
+@click.option(
+    "--gradebook",
+    "gradebook_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="SQLite gradebook (default: DIR/gradebook.sqlite).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Regrade submissions the gradebook already holds for this grader and lab.",
+)
 def grade(
     path: Path,
     out_dir: Path,
@@ -63,6 +76,8 @@ def grade(
     probe_timeout: float,
     timeout: float,
     gpu: bool,
+    gradebook_path: Path | None,
+    force: bool,
 ) -> None:
     """Grade PATH: a notebook, an otter export zip, or a folder of them."""
     lab = get_lab(lab_name)
@@ -77,23 +92,46 @@ def grade(
         Limits(cell_seconds=cell_timeout, probe_seconds=probe_timeout, total_seconds=timeout),
         gpu=gpu,
     )
-    workers = min(workers or default_workers(), len(submissions))
-    status = Console(stderr=True)
-    status.print(f"Grading {len(submissions)} submission(s) with {workers} worker(s): {lab.title}")
-    started = time.monotonic()
+    gradebook = Gradebook.open(gradebook_path or out_dir / "gradebook.sqlite")
+    version = lab_version(lab)
+    run_id = gradebook.start_run(lab, version, " ".join(sys.argv))
     results: list[tuple[Submission, SubmissionResult]] = []
+    to_grade = []
+    for submission in submissions:
+        previous = None if force else gradebook.previous_result(submission.sha256, version)
+        if previous is None:
+            to_grade.append(submission)
+            continue
+        results.append((submission, previous))
+        if not (out_dir / f"{submission.name}.json").exists():
+            previous.write(out_dir / f"{submission.name}.json")
+    status = Console(stderr=True)
+    workers = max(1, min(workers or default_workers(), len(to_grade)))
+    status.print(
+        f"{lab.title}: {len(to_grade)} to grade with {workers} worker(s),"
+        f" {len(submissions) - len(to_grade)} already in the gradebook"
+    )
+    started = time.monotonic()
     with progress_bar(status) as progress:
-        task = progress.add_task("grading", total=len(submissions))
-        for submission, result in grade_batch(submissions, lab, options, workers):
+        task = progress.add_task("grading", total=len(to_grade))
+        for submission, result in grade_batch(to_grade, lab, options, workers):
+            # The gradebook first: a result file without its row would be graded again,
+            # a row without its file is rewritten from the gradebook on the next run.
+            gradebook.record(
+                run_id, version, submission, result, result.extra_data.get("started_at", "")
+            )
             result.write(out_dir / f"{submission.name}.json")
             results.append((submission, result))
             progress.advance(task)
+    gradebook.finish_run(run_id)
+    gradebook.close()
     results.sort(key=lambda pair: pair[0].name)
     Console(width=160).print(summary_table(results, lab))
     scores = [result.score for _, result in results]
     not_gradable = sum(bool(result.extra_data.get("ungraded")) for _, result in results)
     click.echo(
-        f"Graded {len(results)} in {time.monotonic() - started:.0f} s: mean"
+        f"Graded {len(to_grade)} in {time.monotonic() - started:.0f} s. Over all"
+        f" {len(results)}: mean"
         f" {sum(scores) / len(scores):.2f} / {lab.max_score:g}, full marks"
         f" {sum(score == lab.max_score for score in scores)}, not gradable {not_gradable}."
         f" Results in {out_dir}/"

@@ -5,6 +5,7 @@ import logging
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from autograder import __version__
@@ -60,7 +61,7 @@ def grade_submission(
     forkserver: ForkServer | None = None,
 ) -> SubmissionResult:
     """Grade one submission; without a fork server, its process imports TensorFlow cold."""
-    started = time.monotonic()
+    started, started_at = time.monotonic(), datetime.now(UTC).isoformat(timespec="seconds")
     if submission.problem:
         result = ungraded(lab, submission.problem)
     else:
@@ -76,6 +77,7 @@ def grade_submission(
         "sha256": submission.sha256,
     }
     result.extra_data["grader"] = {"version": __version__, "lab": lab.name}
+    result.extra_data["started_at"] = started_at
     return result
 
 

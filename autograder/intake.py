@@ -22,6 +22,7 @@ class Submission:
     data: bytes | None  # the notebook's bytes, or None when it could not be extracted
     sha256: str  # of the submitted file as found
     problem: str | None = None  # why it can't be graded, if it can't
+    student: str | None = None  # an identity found in the file name or its metadata
 
 
 def discover(path: Path) -> list[Submission]:

@@ -9,6 +9,7 @@ VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 
 @dataclass
 class TestResult:
+    __test__ = False  # a result record, not a pytest test class
     name: str
     score: float
     max_score: float
@@ -59,6 +60,19 @@ class SubmissionResult:
             "extra_data": self.extra_data,
             "tests": [test.to_json() for test in self.tests],
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "SubmissionResult":
+        tests = [TestResult(**test) for test in data["tests"]]
+        return cls(
+            score=data["score"],
+            tests=tests,
+            output=data.get("output", ""),
+            execution_time=data.get("execution_time", 0.0),
+            visibility=data.get("visibility", "visible"),
+            stdout_visibility=data.get("stdout_visibility", "hidden"),
+            extra_data=data.get("extra_data", {}),
+        )
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n")

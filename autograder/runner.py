@@ -28,7 +28,7 @@ class _CheckPlugin:
         self._observe = observe
         self._seed = seed
         self._context = context
-        self.verdicts: list[tuple[pytest.Item, BaseException | None]] = []
+        self.verdicts: list[tuple[pytest.Item, BaseException | None, float]] = []
 
     def pytest_configure(self, config: pytest.Config) -> None:
         for line in MARKERS:
@@ -52,7 +52,7 @@ class _CheckPlugin:
         report = outcome.get_result()
         if call.when == "call" or (call.when == "setup" and report.failed):
             error = call.excinfo.value if call.excinfo is not None else None
-            self.verdicts.append((item, error))
+            self.verdicts.append((item, error, report.duration))
 
 
 def run_checks(
@@ -81,10 +81,10 @@ def run_checks(
     code = pytest.main(args, plugins=[plugin])
     if not plugin.verdicts:
         raise RuntimeError(f"no hidden checks ran from {checks_dir} (pytest exit code {code})")
-    return [_to_result(item, error) for item, error in plugin.verdicts]
+    return [_to_result(item, error, seconds) for item, error, seconds in plugin.verdicts]
 
 
-def _to_result(item: pytest.Item, error: BaseException | None) -> TestResult:
+def _to_result(item: pytest.Item, error: BaseException | None, seconds: float) -> TestResult:
     points_marker = item.get_closest_marker("points")
     part_marker = item.get_closest_marker("part")
     max_score = float(points_marker.args[0]) if points_marker else 1.0
@@ -105,5 +105,5 @@ def _to_result(item: pytest.Item, error: BaseException | None) -> TestResult:
         status=status,
         output=output,
         tags=[part_marker.args[0]] if part_marker else [],
-        extra_data={"check": item.name},
+        extra_data={"check": item.name, "seconds": round(seconds, 3)},
     )
