@@ -98,7 +98,11 @@ def grade(
     results: list[tuple[Submission, SubmissionResult]] = []
     to_grade = []
     for submission in submissions:
-        previous = None if force else gradebook.previous_result(submission.sha256, version)
+        previous = (
+            None
+            if force or submission.superseded_by
+            else gradebook.previous_result(submission.sha256, version)
+        )
         if previous is None:
             to_grade.append(submission)
             continue

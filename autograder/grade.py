@@ -62,7 +62,9 @@ def grade_submission(
 ) -> SubmissionResult:
     """Grade one submission; without a fork server, its process imports TensorFlow cold."""
     started, started_at = time.monotonic(), datetime.now(UTC).isoformat(timespec="seconds")
-    if submission.problem:
+    if submission.superseded_by:
+        result = superseded(lab, submission)
+    elif submission.problem:
         result = ungraded(lab, submission.problem)
     else:
         try:
@@ -75,6 +77,9 @@ def grade_submission(
     result.extra_data["submission"] = {
         "path": str(submission.source),
         "sha256": submission.sha256,
+        "student": submission.student,
+        "submitted_at": submission.submitted_at,
+        "late": submission.late,
     }
     result.extra_data["grader"] = {"version": __version__, "lab": lab.name}
     result.extra_data["started_at"] = started_at
@@ -123,6 +128,16 @@ def ungraded(lab: Lab, reason: str) -> SubmissionResult:
         for part, points in lab.parts.items()
     ]
     return SubmissionResult(score=0.0, tests=tests, output=reason, extra_data={"ungraded": True})
+
+
+def superseded(lab: Lab, submission: Submission) -> SubmissionResult:
+    result = ungraded(
+        lab,
+        f"Not graded: superseded by {submission.superseded_by}, a newer submission from the"
+        " same student. Only the newest submission counts.",
+    )
+    result.extra_data["superseded_by"] = submission.superseded_by
+    return result
 
 
 def _cell_problems(reports: list[CellReport], lab: Lab) -> list[str]:

@@ -37,6 +37,9 @@ CREATE TABLE IF NOT EXISTS submissions (
     run_id INTEGER NOT NULL REFERENCES runs(id),
     name TEXT NOT NULL,
     student TEXT,
+    submitted_at TEXT,
+    late INTEGER NOT NULL DEFAULT 0,
+    superseded_by TEXT,
     source_path TEXT NOT NULL,
     sha256 TEXT NOT NULL,
     lab_version TEXT NOT NULL,
@@ -144,13 +147,17 @@ class Gradebook:
         """One submission and all its checks, atomically."""
         with self._transaction():
             cursor = self.connection.execute(
-                "INSERT INTO submissions (run_id, name, student, source_path, sha256,"
-                " lab_version, grader_version, started_at, graded_at, score, max_score,"
-                " gradable, output, result_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO submissions (run_id, name, student, submitted_at, late,"
+                " superseded_by, source_path, sha256, lab_version, grader_version, started_at,"
+                " graded_at, score, max_score, gradable, output, result_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
                     submission.name,
                     submission.student,
+                    submission.submitted_at,
+                    int(submission.late),
+                    submission.superseded_by,
                     str(submission.source),
                     submission.sha256,
                     version,

@@ -1,14 +1,29 @@
-"""Finding submissions under a path: notebooks, otter export zips, or folders of them."""
+"""Finding submissions under a path, and who submitted them.
+
+Accepted: a notebook; an otter export zip (one notebook inside); a folder of either,
+searched recursively; and a zip of many, such as a Canvas "Download Submissions" zip or a
+Gradescope "Export Submissions" zip. Nothing is extracted to disk: entries are read into
+memory with a size cap, so hostile entry names can't write anywhere.
+"""
 
 import hashlib
 import io
+import re
 import zipfile
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+
+import yaml
 
 from autograder.notebook import MAX_NOTEBOOK_BYTES
 
 SUBMISSION_SUFFIXES = (".ipynb", ".zip")
+MAX_ZIP_ENTRIES = 10_000
+# Canvas: sortablename[_late]_<user id>_<attachment id>_<original file name>
+CANVAS_NAME = re.compile(
+    r"^(?P<who>[a-z0-9-]+?)_(?:(?P<late>late)_)?(?P<user>\d+)_(?P<attachment>\d+)_(?P<file>.+)$"
+)
+GRADESCOPE_METADATA = "submission_metadata.yml"
 
 
 class IntakeError(Exception):
@@ -17,17 +32,22 @@ class IntakeError(Exception):
 
 @dataclass(frozen=True)
 class Submission:
-    source: Path  # the file as found
+    source: Path  # the file as found (for a zip member: zip path / member)
     name: str  # unique within a batch; names the result file
     data: bytes | None  # the notebook's bytes, or None when it could not be extracted
     sha256: str  # of the submitted file as found
     problem: str | None = None  # why it can't be graded, if it can't
-    student: str | None = None  # an identity found in the file name or its metadata
+    student: str | None = None  # "canvas:12345", "gradescope:<sid or email>", …
+    submitted_at: str | None = None  # from the platform's metadata, when it has one
+    late: bool = False  # the platform marked it late
+    order: int = 0  # among one student's files, higher is newer
+    superseded_by: str | None = None  # a newer submission from the same student
 
 
 def discover(path: Path) -> list[Submission]:
     if not path.exists():
         raise IntakeError(f"{path} does not exist")
+    root = path if path.is_dir() else path.parent
     if path.is_file():
         files = [path]
     else:
@@ -40,53 +60,185 @@ def discover(path: Path) -> list[Submission]:
                 part.startswith(".") or part == "__MACOSX" for part in p.relative_to(path).parts
             )
         )
-    names = _unique_names(files, path if path.is_dir() else path.parent)
-    return [read_submission(file, name) for file, name in zip(files, names, strict=True)]
+    found = []
+    for file in files:
+        found += _from_file(file, file.relative_to(root))
+    return _mark_superseded(_with_unique_names(found))
 
 
-def _unique_names(files: list[Path], root: Path) -> list[str]:
-    """The file stem, or the path below root when two files share a stem."""
-    stems = [f.stem for f in files]
-    return [
-        stem if stems.count(stem) == 1 else "__".join(f.relative_to(root).with_suffix("").parts)
-        for f, stem in zip(files, stems, strict=True)
-    ]
-
-
-def read_submission(file: Path, name: str) -> Submission:
+def _from_file(file: Path, relative: Path) -> list[Submission]:
     raw = file.read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()
     if file.suffix.lower() != ".zip":
-        return Submission(file, name, raw, digest)
-    try:
-        return Submission(file, name, notebook_from_zip(raw), digest)
-    except IntakeError as error:
-        return Submission(file, name, None, digest, problem=str(error))
-
-
-def notebook_from_zip(raw: bytes) -> bytes:
-    """The notebook inside an otter export zip (or any zip holding one notebook)."""
+        return [_identified(Submission(file, relative.stem, raw, _sha256(raw)))]
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile:
-        raise IntakeError("the zip file is damaged or not a zip") from None
-    entries = [
+        return [
+            Submission(
+                file,
+                relative.stem,
+                None,
+                _sha256(raw),
+                problem="the zip file is damaged or not a zip",
+            )
+        ]
+    if _is_batch(archive):
+        return _from_batch_zip(file, archive)
+    try:
+        data = notebook_from_zip(archive)
+    except IntakeError as error:
+        return [Submission(file, relative.stem, None, _sha256(raw), problem=str(error))]
+    return [_identified(Submission(file, relative.stem, data, _sha256(raw)))]
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    infos = archive.infolist()
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise IntakeError(f"the zip has over {MAX_ZIP_ENTRIES} entries")
+    return [
         info
-        for info in archive.infolist()
-        if info.filename.endswith(".ipynb")
+        for info in infos
+        if not info.is_dir()
         and "__MACOSX" not in info.filename
         and ".ipynb_checkpoints" not in info.filename
+        and not PurePosixPath(info.filename).name.startswith(".")
     ]
-    if not entries:
-        raise IntakeError("the zip holds no notebook (.ipynb)")
-    if len(entries) > 1:
-        names = ", ".join(info.filename for info in entries)
-        raise IntakeError(f"the zip holds more than one notebook ({names}); submit one")
-    entry = entries[0]
-    if entry.file_size > MAX_NOTEBOOK_BYTES:
-        raise IntakeError(f"the notebook in the zip is over {MAX_NOTEBOOK_BYTES // 10**6} MB")
-    with archive.open(entry) as stream:
-        data = stream.read(MAX_NOTEBOOK_BYTES + 1)
+
+
+def _is_batch(archive: zipfile.ZipFile) -> bool:
+    """Many submissions (an LMS download), rather than one student's otter export."""
+    members = _members(archive)
+    if any(PurePosixPath(i.filename).name == GRADESCOPE_METADATA for i in members):
+        return True
+    submissions = [i for i in members if i.filename.lower().endswith(SUBMISSION_SUFFIXES)]
+    return len(submissions) > 1 or any(i.filename.lower().endswith(".zip") for i in submissions)
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    if info.file_size > MAX_NOTEBOOK_BYTES:
+        raise IntakeError(f"{info.filename} is over {MAX_NOTEBOOK_BYTES // 10**6} MB unpacked")
+    with archive.open(info) as stream:
+        data = stream.read(MAX_NOTEBOOK_BYTES + 1)  # the header's size may lie
     if len(data) > MAX_NOTEBOOK_BYTES:
-        raise IntakeError(f"the notebook in the zip is over {MAX_NOTEBOOK_BYTES // 10**6} MB")
+        raise IntakeError(f"{info.filename} is over {MAX_NOTEBOOK_BYTES // 10**6} MB unpacked")
     return data
+
+
+def notebook_from_zip(archive: zipfile.ZipFile) -> bytes:
+    """The one notebook inside an otter export zip."""
+    notebooks = [i for i in _members(archive) if i.filename.endswith(".ipynb")]
+    if not notebooks:
+        raise IntakeError("the zip holds no notebook (.ipynb)")
+    if len(notebooks) > 1:
+        names = ", ".join(info.filename for info in notebooks)
+        raise IntakeError(f"the zip holds more than one notebook ({names}); submit one")
+    return _read_member(archive, notebooks[0])
+
+
+def _from_batch_zip(file: Path, archive: zipfile.ZipFile) -> list[Submission]:
+    members = _members(archive)
+    gradescope = _gradescope_metadata(archive, members)
+    found = []
+    for info in members:
+        member = PurePosixPath(info.filename)
+        if member.suffix.lower() not in SUBMISSION_SUFFIXES:
+            continue
+        source = file / info.filename
+        try:
+            raw = _read_member(archive, info)
+        except IntakeError as error:
+            digest = _sha256(str(source).encode())  # stands in for content we refused to read
+            found.append(Submission(source, member.stem, None, digest, problem=str(error)))
+            continue
+        submission = Submission(source, member.stem, raw, _sha256(raw))
+        if member.suffix.lower() == ".zip":
+            submission = _nested_export(submission, raw)
+        folder = member.parts[-2] if len(member.parts) > 1 else ""
+        if folder in gradescope:
+            submission = replace(submission, name=folder, **gradescope[folder])
+        found.append(_identified(submission))
+    return found
+
+
+def _nested_export(submission: Submission, raw: bytes) -> Submission:
+    """A student's otter export zip inside an LMS download."""
+    try:
+        data = notebook_from_zip(zipfile.ZipFile(io.BytesIO(raw)))
+    except (zipfile.BadZipFile, IntakeError) as error:
+        return replace(submission, data=None, problem=str(error) or "the zip file is damaged")
+    return replace(submission, data=data)
+
+
+def _gradescope_metadata(archive: zipfile.ZipFile, members) -> dict[str, dict]:
+    """submission_<id> folder -> identity and time, from Gradescope's export metadata."""
+    entries = [i for i in members if PurePosixPath(i.filename).name == GRADESCOPE_METADATA]
+    if not entries:
+        return {}
+    try:
+        metadata = yaml.safe_load(_read_member(archive, entries[0])) or {}
+    except (yaml.YAMLError, IntakeError):
+        return {}
+    found = {}
+    for folder, details in metadata.items() if isinstance(metadata, dict) else ():
+        if not isinstance(details, dict):
+            continue
+        submitters = details.get(":submitters") or [{}]
+        first = submitters[0] if isinstance(submitters[0], dict) else {}
+        identity = first.get(":sid") or first.get(":email") or first.get(":name")
+        created = details.get(":created_at")
+        found[str(folder)] = {
+            "student": f"gradescope:{identity}" if identity else None,
+            "submitted_at": str(created) if created else None,
+        }
+    return found
+
+
+def _identified(submission: Submission) -> Submission:
+    """Identity from a Canvas download's file name, when it has one."""
+    if submission.student:
+        return submission
+    match = CANVAS_NAME.match(submission.source.name)
+    if match is None:
+        return submission
+    return replace(
+        submission,
+        student=f"canvas:{match['user']}",
+        late=bool(match["late"]),
+        order=int(match["attachment"]),  # Canvas attachment ids grow with time
+    )
+
+
+def _with_unique_names(found: list[Submission]) -> list[Submission]:
+    """The file stem, or more of its path when two submissions share a stem."""
+    names = [s.name for s in found]
+    for depth in (2, 3, 4):
+        names = [
+            "__".join(s.source.with_suffix("").parts[-depth:]) if names.count(name) > 1 else name
+            for s, name in zip(found, names, strict=True)
+        ]
+    return [replace(s, name=name) for s, name in zip(found, names, strict=True)]
+
+
+def _mark_superseded(found: list[Submission]) -> list[Submission]:
+    """When one student submitted several files, the newest counts."""
+    newest: dict[str, Submission] = {}
+    for submission in found:
+        if submission.student is None:
+            continue
+        current = newest.get(submission.student)
+        if current is None or _recency(submission) > _recency(current):
+            newest[submission.student] = submission
+    return [
+        replace(s, superseded_by=newest[s.student].name)
+        if s.student and newest[s.student] is not s
+        else s
+        for s in found
+    ]
+
+
+def _recency(submission: Submission) -> tuple:
+    return (submission.submitted_at or "", submission.order)

@@ -72,3 +72,30 @@ def test_failed_checks_explain_without_showing_hidden_check_source(graded):
         assert test["output"], test["name"]
         assert not any(fragment in test["output"] for fragment in fragments)
         assert "Traceback" not in test["output"] and "check_" not in test["output"]
+
+
+def test_a_canvas_download_zip_is_graded_per_student_and_older_files_superseded(tmp_path):
+    import json
+    import zipfile
+
+    corpus = ROOT / "tests" / "corpus" / "notebooks"
+    labels = json.loads((ROOT / "tests" / "corpus" / "labels.json").read_text())["cases"]
+    files = {
+        "doejane_101_5001_tf_intro.ipynb": "untouched_student",  # superseded below
+        "doejane_101_5002_tf_intro.ipynb": "mistake_scaled_cost",
+        "smithbob_late_102_5003_tf_intro.ipynb": "valid_lambda",
+    }
+    download = tmp_path / "in" / "submissions.zip"
+    download.parent.mkdir()
+    with zipfile.ZipFile(download, "w") as archive:
+        for name, case in files.items():
+            archive.write(corpus / f"{case}.ipynb", name)
+    graded = grade_folder(download.parent, tmp_path / "out", "--cell-timeout", "20")
+    assert sorted(graded) == sorted(name.removesuffix(".ipynb") for name in files)
+    old = graded["doejane_101_5001_tf_intro"]
+    assert old["score"] == 0 and "superseded by doejane_101_5002_tf_intro" in old["output"]
+    for name, case in list(files.items())[1:]:
+        result = graded[name.removesuffix(".ipynb")]
+        assert part_scores(result) == labels[case]["expected"]
+        assert result["extra_data"]["submission"]["student"].startswith("canvas:")
+    assert graded["smithbob_late_102_5003_tf_intro"]["extra_data"]["submission"]["late"]
