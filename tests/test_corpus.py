@@ -1,11 +1,6 @@
-"""The labelled corpus: every submission earns what a fair instructor would give, per part.
-
-Grading the corpus is the slowest test here, so it is split across two grader processes.
-"""
+"""The labelled corpus: every submission earns what a fair instructor would give, per part."""
 
 import json
-import shutil
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -13,20 +8,14 @@ from tests.conftest import CORPUS, grade_folder, part_scores
 
 LABELS = json.loads((CORPUS / "labels.json").read_text())
 CASES = sorted(LABELS["cases"])
-WORKERS = 2
 
 
 @pytest.fixture(scope="module")
 def corpus_results(tmp_path_factory):
-    batches = []
-    for index in range(WORKERS):
-        folder = tmp_path_factory.mktemp(f"batch{index}")
-        for name in CASES[index::WORKERS]:
-            shutil.copy(CORPUS / "notebooks" / f"{name}.ipynb", folder)
-        batches.append((folder, tmp_path_factory.mktemp(f"out{index}")))
-    with ThreadPoolExecutor(WORKERS) as pool:
-        graded = pool.map(lambda batch: grade_folder(*batch, "--cell-timeout", "15"), batches)
-    return {name: result for batch in graded for name, result in batch.items()}
+    # One command over the whole folder, on every core, as an instructor would run it.
+    return grade_folder(
+        CORPUS / "notebooks", tmp_path_factory.mktemp("out"), "--cell-timeout", "15"
+    )
 
 
 def test_corpus_is_big_enough_and_covers_every_kind():
