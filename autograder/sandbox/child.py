@@ -1,6 +1,7 @@
 """Entry point of the student's process: run the cells, then answer probe requests.
 
-Started by `session.NotebookSession` as `python -m autograder.sandbox.child READ_FD WRITE_FD`.
+Forked by the warm fork server (`forkserver.py`), or started cold by `session.NotebookSession`
+as `python -m autograder.sandbox.child READ_FD WRITE_FD`.
 It only ever receives cell sources and probe requests, and only ever sends plain JSON.
 """
 
