@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint
+.PHONY: setup demo test lint bench
 
 $(STAMP): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -25,3 +25,9 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest
+
+# Grader vs floor vs a cold interpreter per student vs `otter run` (about 20 minutes).
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3
+	$(BIN)/python bench/benchmark.py
