@@ -65,7 +65,7 @@ def grade_submission(
     if submission.superseded_by:
         result = superseded(lab, submission)
     elif submission.problem:
-        result = ungraded(lab, submission.problem)
+        result = ungraded(lab, f"Not graded: {submission.problem}.")
     else:
         try:
             notebook = load_notebook(submission.data or b"")
