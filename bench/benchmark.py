@@ -129,15 +129,17 @@ def _mem_available_kb() -> int:
     return int(match.group(1)) if match else 0
 
 
-def _parents() -> dict[int, int]:
-    parents = {}
+def _processes() -> dict[int, tuple[int, int]]:
+    """pid -> (parent pid, CPU clock ticks used so far) for every process on the machine."""
+    processes = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             stat = _read(f"/proc/{entry}/stat")
             if stat:
-                # pid (comm) state ppid ...; comm may hold spaces and parentheses
-                parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-    return parents
+                # pid (comm) state ppid ... utime stime; comm may hold spaces and parentheses
+                fields = stat.rsplit(")", 1)[1].split()
+                processes[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    return processes
 
 
 def _role(command: str, parent_role: str | None) -> str:
@@ -150,13 +152,16 @@ def _role(command: str, parent_role: str | None) -> str:
         return "worker"
     if "resource_tracker" in command:
         return "resource tracker"
+    if "--internal floor" in command:
+        return "floor child"  # forked: the floor parent's command line
     if "ipykernel_launcher" in command:
         return "otter kernel"
     return "other"
 
 
-class MemorySampler(threading.Thread):
-    """Keeps the peak RSS (VmHWM) of every process below `root_pid`, by role."""
+class ProcessSampler(threading.Thread):
+    """Watches the processes below `root_pid`: peak RSS (VmHWM) by role, and the CPU time
+    that processes outside that tree (and outside this script) use meanwhile."""
 
     def __init__(self, root_pid: int, root_role: str):
         super().__init__(daemon=True)
@@ -165,6 +170,8 @@ class MemorySampler(threading.Thread):
         self.peak_kb: dict[int, int] = {}
         self.baseline_available = _mem_available_kb()
         self.lowest_available = self.baseline_available
+        self.cpu_before = {pid: ticks for pid, (_, ticks) in _processes().items()}
+        self.cpu_foreign: dict[int, int] = {}  # pid -> ticks used since the start
         self._stop_event = threading.Event()
 
     def run(self) -> None:
@@ -174,13 +181,15 @@ class MemorySampler(threading.Thread):
 
     def sample(self) -> None:
         self.lowest_available = min(self.lowest_available, _mem_available_kb())
-        parents = _parents()
+        processes = _processes()
         children: dict[int, list[int]] = {}
-        for pid, parent in parents.items():
+        for pid, (parent, _) in processes.items():
             children.setdefault(parent, []).append(pid)
+        tree = {os.getpid()}
         stack = [(self.root_pid, None)]
         while stack:
             pid, parent = stack.pop()
+            tree.add(pid)
             if pid not in self.roles:
                 if pid == self.root_pid:
                     self.roles[pid] = self.root_role
@@ -191,6 +200,13 @@ class MemorySampler(threading.Thread):
             if hwm:
                 self.peak_kb[pid] = max(hwm, self.peak_kb.get(pid, 0))
             stack += [(child, pid) for child in children.get(pid, [])]
+        for pid, (_, ticks) in processes.items():
+            if pid not in tree and pid not in self.roles:
+                self.cpu_foreign[pid] = ticks - self.cpu_before.get(pid, 0)
+
+    @property
+    def foreign_cpu_seconds(self) -> float:
+        return sum(self.cpu_foreign.values()) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         self._stop_event.set()
@@ -224,6 +240,7 @@ class Run:
     memory: dict[str, dict] = field(default_factory=dict)
     machine_peak_mb: float = 0.0
     timed_out: bool = False
+    foreign_cpu_seconds: float = 0.0  # CPU used meanwhile by processes not measured
 
 
 def timed(command: list, root_role: str, log: Path, timeout: float | None = None, **popen) -> Run:
@@ -238,7 +255,7 @@ def timed(command: list, root_role: str, log: Path, timeout: float | None = None
             start_new_session=True,  # so a timeout can stop it with everything it started
             **popen,
         )
-        sampler = MemorySampler(process.pid, root_role)
+        sampler = ProcessSampler(process.pid, root_role)
         sampler.start()
         timed_out = False
         try:
@@ -248,7 +265,14 @@ def timed(command: list, root_role: str, log: Path, timeout: float | None = None
             returncode, timed_out = process.wait(), True
         seconds = time.perf_counter() - started
         sampler.stop()
-    return Run(seconds, returncode, sampler.by_role(), sampler.machine_peak_mb, timed_out)
+    return Run(
+        seconds,
+        returncode,
+        sampler.by_role(),
+        sampler.machine_peak_mb,
+        timed_out,
+        sampler.foreign_cpu_seconds,
+    )
 
 
 def student_environment() -> dict[str, str]:
@@ -274,8 +298,8 @@ def probe_requests(hidden) -> list[tuple[str, dict]]:
     ]
 
 
-def floor_process(notebooks: list[Path], repetitions: int) -> None:
-    """`--internal floor`: the warm parent. Prints {stem: [{cells, probes, total}, ...]}."""
+def floor_process(output: Path, notebooks: list[Path], repetitions: int) -> None:
+    """`--internal floor`: the warm parent. Writes {stem: [{cells, probes, total}, ...]}."""
     from autograder.sandbox.environment import CPU_ONLY, FORCED
 
     os.environ.update(FORCED)
@@ -311,7 +335,7 @@ def floor_process(notebooks: list[Path], repetitions: int) -> None:
             os.waitpid(pid, 0)
             shutil.rmtree(workdir, ignore_errors=True)
             timings[path.stem].append(json.loads(answer) if answer else None)
-    print(json.dumps(timings))
+    output.write_text(json.dumps(timings))
 
 
 def _floor_child(cells, requests, write_fd, workdir, probes, shim_class, otter_stub) -> None:
@@ -350,19 +374,14 @@ def _floor_child(cells, requests, write_fd, workdir, probes, shim_class, otter_s
         os._exit(status)
 
 
-def measure_floor(notebooks: list[Path], repetitions: int, work: Path) -> dict[str, list]:
-    """Runs floor_process in a fresh interpreter; returns its timings per notebook."""
+def measure_floor(notebooks: list[Path], repetitions: int, work: Path) -> tuple[Run, dict]:
+    """floor_process in a fresh interpreter; its Run and its timings per notebook."""
     output = work / "floor.json"
-    with open(output, "wb") as out, open(work / "floor.log", "wb") as log:
-        subprocess.run(
-            [sys.executable, __file__, "--internal", "floor", "--repetitions", str(repetitions)]
-            + [str(path) for path in notebooks],
-            stdout=out,
-            stderr=log,
-            stdin=subprocess.DEVNULL,
-            check=True,
-        )
-    return json.loads(output.read_text())
+    command = [sys.executable, __file__, "--internal", "floor", "--repetitions", repetitions]
+    run = timed(command + [output, *notebooks], "floor parent", work / "floor.log")
+    if run.returncode != 0:
+        raise SystemExit(f"the floor measurement failed; see {work / 'floor.log'}")
+    return run, json.loads(output.read_text())
 
 
 # -- 2./3. this grader ----------------------------------------------------------------------
@@ -486,6 +505,7 @@ class Measurements:
     grader_all: Graded
     fresh: Graded
     otter: list[OtterRun] | None
+    floor_runs: tuple[Run, Run]  # the floor's and the mix floor's processes
 
     @property
     def n(self) -> int:
@@ -609,14 +629,40 @@ def _memory_line(label: str, run: Run) -> str:
 
 
 def print_memory(m: Measurements) -> None:
-    print("\nPeak memory: VmHWM (peak resident set) of each process, by role; forked children")
-    print("count in full the pages they share copy-on-write with the fork server")
+    print("\nPeak memory: VmHWM (peak resident set) of each process, by role. A forked child")
+    print("counts the pages it maps that it still shares with its parent: don't add them up")
     print(_memory_line("grader, 1 worker (the CLI process grades itself)", m.grader_1.run))
     print(_memory_line(f"grader, {m.workers} workers", m.grader_all.run))
     print(_memory_line("fresh python", m.fresh.run))
+    print(_memory_line("floor (warm parent, forked children)", m.floor_runs[0]))
     if m.otter:
         worst = max(m.otter, key=lambda o: o.run.memory.get("otter kernel", {}).get("max_mb", 0))
         print(_memory_line(f"otter run (largest kernel: {worst.name})", worst.run))
+
+
+def print_interference(m: Measurements) -> None:
+    """CPU that processes outside the benchmark used during each measurement."""
+    runs = {
+        "floor": m.floor_runs[0],
+        "mix floor": m.floor_runs[1],
+        "grader 1 worker": m.grader_1.run,
+        f"grader {m.workers} workers": m.grader_all.run,
+        "fresh python": m.fresh.run,
+    }
+    if m.otter:
+        runs["otter run"] = Run(
+            sum(o.run.seconds for o in m.otter),
+            0,
+            foreign_cpu_seconds=sum(o.run.foreign_cpu_seconds for o in m.otter),
+        )
+    cores = len(os.sched_getaffinity(0))
+    shares = [
+        f"{name} {run.foreign_cpu_seconds:.1f} s"
+        f" ({100 * run.foreign_cpu_seconds / (run.seconds * cores):.1f}%)"
+        for name, run in runs.items()
+    ]
+    print("\nCPU used by other processes meanwhile (share of the machine's capacity):")
+    print("  " + "; ".join(shares))
 
 
 def _peak(runs: list[Run], role: str) -> float:
@@ -671,9 +717,11 @@ def print_headline(m: Measurements) -> dict:
 
 def to_json(m: Measurements, headline: dict) -> dict:
     def run(r: Run) -> dict:
-        return {k: getattr(r, k) for k in ("seconds", "returncode", "memory", "machine_peak_mb")}
+        keys = ("seconds", "returncode", "memory", "machine_peak_mb", "foreign_cpu_seconds")
+        return {k: getattr(r, k) for k in keys}
 
     data = {"names": m.names, "workers": m.workers, "floor": m.floor, "mix_floor": m.mix_floor}
+    data["floor_runs"] = [run(r) for r in m.floor_runs]
     for key in ("grader_1", "grader_all", "fresh"):
         graded: Graded = getattr(m, key)
         data[key] = {
@@ -716,7 +764,7 @@ def main() -> None:
     parser.add_argument("paths", nargs="*", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.internal == "floor":
-        return floor_process(args.paths, args.repetitions)
+        return floor_process(args.paths[0], args.paths[1:], args.repetitions)
     if args.internal == "fresh":
         return fresh_process(*args.paths)
 
@@ -730,9 +778,9 @@ def main() -> None:
         step(f"{len(copies)} submissions in {folder}; warm-up import of TensorFlow")
         warm_up()
         step(f"floor: valid_reference x{FLOOR_REPETITIONS} in warm forked children")
-        floor = measure_floor([REFERENCE], FLOOR_REPETITIONS, work)["valid_reference"]
+        floor_run, floor = measure_floor([REFERENCE], FLOOR_REPETITIONS, work)
         step("mix floor: each submission once in a warm forked child")
-        mix_floor = measure_floor(copies, 1, work)
+        mix_floor_run, mix_floor = measure_floor(copies, 1, work)
         step("grader, 1 worker")
         grader_1 = measure_grader(folder, 1, work)
         step(f"grader, {workers} workers")
@@ -745,20 +793,22 @@ def main() -> None:
             otter = measure_otter(copies, work)
         step("done")
     m = Measurements(
-        [path.stem for path in picked],
-        workers,
-        floor,
-        mix_floor,
-        grader_1,
-        grader_all,
-        fresh,
-        otter,
+        names=[path.stem for path in picked],
+        workers=workers,
+        floor=floor["valid_reference"],
+        mix_floor=mix_floor,
+        grader_1=grader_1,
+        grader_all=grader_all,
+        fresh=fresh,
+        otter=otter,
+        floor_runs=(floor_run, mix_floor_run),
     )
     print(f"{m.n} submissions: {', '.join(m.names)}")
     print_submissions(m)
     print_totals(m)
     print_breakdown(m)
     print_memory(m)
+    print_interference(m)
     headline = print_headline(m)
     if args.json:
         args.json.write_text(json.dumps(to_json(m, headline), indent=1))
