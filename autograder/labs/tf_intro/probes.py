@@ -10,19 +10,19 @@ import sys
 
 import numpy as np
 import tensorflow as tf
-import tf_keras
 from tensorflow.python.framework.ops import EagerTensor
 from tensorflow.python.ops.resource_variable_ops import ResourceVariable
 
+from autograder.labs.tf_intro.adam import ScalarAdam
 from autograder.sandbox.cells import StudentCodeMissing, describe_error
 
-_Adam = tf_keras.optimizers.Adam
 _GradientTape = tf.GradientTape
 LEARNING_RATE = 0.1
 
 # Classes whose methods the probes rely on to measure: restored to their state before
 # any student code ran, so a patched .numpy() or apply_gradients can't fake a measurement.
-GUARDED = (ResourceVariable, EagerTensor, _Adam, _GradientTape)
+# ScalarAdam's MRO holds tf_keras's Adam and its bases.
+GUARDED = (ResourceVariable, EagerTensor, ScalarAdam, _GradientTape)
 
 
 def student_function(namespace: dict, name: str):
@@ -110,7 +110,7 @@ class Recorder:
 
 
 def recording_optimizer(recorder: Recorder):
-    class Adam(_Adam):  # named like the real one, so messages read naturally
+    class Adam(ScalarAdam):  # named like the real one, so messages read naturally
         def apply_gradients(self, grads_and_vars, *args, **kwargs):
             pairs = list(grads_and_vars)
             recorder.on_apply(pairs)
