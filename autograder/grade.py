@@ -103,6 +103,7 @@ def _grade_notebook(
             context = {"cell_problems": _cell_problems(reports, lab)}
             tests = run_checks(lab.checks_dir, CachedObserver(session), seed, context)
             problems = list(session.problems)
+            defences = dict(session.defences)
     order = list(lab.parts)
     tests.sort(key=lambda test: order.index(test.tags[0]) if test.tags else len(order))
     score = sum(test.score for test in tests)
@@ -110,7 +111,7 @@ def _grade_notebook(
         score=score,
         tests=tests,
         output=_summary(reports, problems, lab),
-        extra_data={"cells": [_cell_json(report) for report in reports]},
+        extra_data={"cells": [_cell_json(report) for report in reports], "sandbox": defences},
     )
 
 

@@ -9,7 +9,10 @@ import builtins
 import importlib
 import json
 import math
+import os
 import sys
+import tempfile
+from pathlib import Path
 
 from autograder import channel
 from autograder.sandbox.cells import (
@@ -19,6 +22,7 @@ from autograder.sandbox.cells import (
     run_cell,
     time_limit,
 )
+from autograder.sandbox.confine import Policy, confine
 from autograder.sandbox.environment import apply_in_child
 
 apply_in_child()
@@ -92,6 +96,11 @@ def main(read_fd: int, write_fd: int) -> None:
     request = reader.receive(timeout=3600)
     probes = importlib.import_module(request["probes"])  # trusted code, loaded before students'
     sys.modules["otter"] = otter_stub()
+    private = Path.cwd()
+    os.environ.update(HOME=str(private), TMPDIR=str(private), MPLCONFIGDIR=str(private))
+    tempfile.tempdir = None
+    defences = confine(Policy(private, cpu_seconds=int(request.get("cpu_seconds", 1800))))
+    channel.send(write_fd, {"event": "confined", "defences": defences})
     snapshot = Snapshot((*GUARDED_MODULES, *getattr(probes, "GUARDED", ())))
     namespace = new_namespace()
     run_cells(request, namespace, write_fd)

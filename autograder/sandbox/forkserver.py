@@ -7,7 +7,8 @@ reused.
 
 The grader talks to the server over a Unix socket: it passes the child's channel and log
 file descriptors (SCM_RIGHTS) and a working directory, and gets back the child's pid.
-The server reaps its children itself; the grader kills a child by its process group.
+The server reaps its children itself and keeps how each one ended, for the grader to ask;
+the grader kills a child by its process group.
 """
 
 import json
@@ -53,6 +54,11 @@ class ForkServer:
             json.dumps({"cwd": str(workdir)}).encode(), [read_fd, write_fd, log_fd]
         )
 
+    def exit_status(self, pid: int) -> int | None:
+        """The child's wait status once it has ended and been reaped, else None."""
+        status = self._request(f"status {pid}".encode(), [])
+        return None if status < 0 else status
+
     def _request(self, payload: bytes, fds: list[int]) -> int:
         socket.send_fds(self.sock, [payload], fds)
         answer = self.sock.recv(64)
@@ -74,14 +80,28 @@ def serve(sock: socket.socket) -> None:
 
     for module in PRELOAD:
         importlib.import_module(module)
-    # Children are reaped automatically; each child restores the default for itself.
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    ended: dict[int, int] = {}  # pid -> wait status, until the grader asks
+
+    def reap(_signum, _frame):
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            ended[pid] = status
+
+    signal.signal(signal.SIGCHLD, reap)  # each child restores the default for itself
     while True:
         payload, fds, _, _ = socket.recv_fds(sock, 4096, 3)
         if not payload:
             return
         if payload == b"ping":
             sock.sendall(b"0")
+            continue
+        if payload.startswith(b"status "):
+            sock.sendall(str(ended.pop(int(payload.split()[1]), -1)).encode())
             continue
         request = json.loads(payload)
         pid = os.fork()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import channel
+from autograder.sandbox.confine import kill_student_processes
 from autograder.sandbox.environment import child_environment
 from autograder.sandbox.forkserver import ForkServer
 
@@ -58,12 +59,32 @@ class _Child:
     reader: channel.Reader
     write_fd: int
     process: subprocess.Popen | None = None  # None when forked by a ForkServer
+    server: ForkServer | None = None
+
+    def death_signal(self) -> int | None:
+        """The signal that ended the process, if one did; waits up to a second to learn it."""
+        deadline = time.monotonic() + 1.0
+        while True:
+            if self.process is not None:
+                try:
+                    code = self.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    return None
+                return -code if code < 0 else None
+            status = self.server.exit_status(self.pid) if self.server is not None else None
+            if status is not None:
+                return os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.02)
 
     def kill(self) -> None:
         try:
             os.killpg(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        if os.geteuid() == 0:  # then it ran as a user of its own, which may have escaped the group
+            kill_student_processes(self.pid)
         if self.process is not None:
             self.process.wait()
         for fd in (self.reader.fd, self.write_fd):
@@ -97,6 +118,10 @@ class NotebookSession:
         self.deadline = time.monotonic() + limits.total_seconds
         self._child: _Child | None = None
         self.problems: list[str] = []
+        self.defences: dict[str, str] = {}  # what the student's process reported on itself
+        # A process killed by a signal may be the kernel's doing (out of memory, say), not
+        # the student's: the cell or probe gets one more try in a fresh process.
+        self.signal_retries: set[str] = set()
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -127,7 +152,7 @@ class NotebookSession:
         log_file.close()
         os.close(to_child_r)
         os.close(from_child_w)
-        return _Child(pid, channel.Reader(from_child_r), to_child_w, process)
+        return _Child(pid, channel.Reader(from_child_r), to_child_w, process, self.forkserver)
 
     def _start_cold(self, to_child_r: int, from_child_w: int, log_file) -> subprocess.Popen:
         """A fresh interpreter that imports TensorFlow itself: the slow path, no server."""
@@ -159,7 +184,7 @@ class NotebookSession:
                 child.kill()
                 self._check_total_limit()
                 self.restarts += 1
-                if self.restarts > self.limits.max_restarts:
+                if self.restarts > self.limits.max_restarts + len(self.signal_retries):
                     raise ProbeFailed(
                         f"the notebook's process was restarted {self.limits.max_restarts} times"
                         " and gave up"
@@ -181,6 +206,8 @@ class NotebookSession:
                 "op": "run",
                 "probes": self.probes_module,
                 "cell_seconds": self.limits.cell_seconds,
+                # CPU time is summed over TensorFlow's threads: room for two busy cores
+                "cpu_seconds": int(2 * self.limits.total_seconds) + 60,
                 "skip": sorted(self.skip),
                 "cells": [
                     {"index": i, "number": number, "source": source}
@@ -194,10 +221,12 @@ class NotebookSession:
             try:
                 message = child.reader.receive(min(timeout, max(self._remaining(), 0.1)))
             except channel.ChannelError as error:
-                self._record_stuck_cell(running, error)
+                self._record_stuck_cell(running, error, child)
                 return False
             event = message.get("event")
-            if event == "cell_start":
+            if event == "confined":
+                self.defences = _as_defences(message.get("defences"))
+            elif event == "cell_start":
                 running = _as_index(message.get("index"), len(self.cells))
                 timeout = self.limits.cell_seconds + GRACE_SECONDS
             elif event == "cell_done":
@@ -209,7 +238,9 @@ class NotebookSession:
             elif event == "ready":
                 return True
 
-    def _record_stuck_cell(self, running: int | None, error: channel.ChannelError) -> None:
+    def _record_stuck_cell(
+        self, running: int | None, error: channel.ChannelError, child: _Child
+    ) -> None:
         if self._remaining() <= 0:
             if running is not None:
                 self.reports[running] = CellReport(
@@ -229,11 +260,15 @@ class NotebookSession:
             self.restarts = self.limits.max_restarts  # nothing to skip: retrying won't help
             return
         status = "timeout" if isinstance(error, channel.ChannelTimeout) else "killed"
-        why = (
-            f"did not stop at the {self.limits.cell_seconds:g} s time limit and was killed"
-            if status == "timeout"
-            else "ended the notebook's process (exit, crash or closed channel)"
-        )
+        signal_number = child.death_signal() if status == "killed" else None
+        if signal_number is not None:
+            if self._retry_after_signal(f"cell {self.cells[running][0]}", signal_number):
+                return
+            why = f"ended the notebook's process: {_signal_name(signal_number)}, twice"
+        elif status == "timeout":
+            why = f"did not stop at the {self.limits.cell_seconds:g} s time limit and was killed"
+        else:
+            why = "ended the notebook's process (exit, crash or closed channel)"
         self.reports[running] = CellReport(
             running,
             self.cells[running][0],
@@ -241,6 +276,16 @@ class NotebookSession:
             error={"type": "CellKilled", "message": why, "where": None},
         )
         self.skip.add(running)
+
+    def _retry_after_signal(self, what: str, signal_number: int) -> bool:
+        """True the first time `what` is ended by a signal: it is then run again."""
+        if what in self.signal_retries:
+            return False
+        self.signal_retries.add(what)
+        note = f"{what}: the process was killed by {_signal_name(signal_number)}; retried once"
+        self.problems.append(note)
+        log.warning(note)
+        return True
 
     # -- probes ------------------------------------------------------------------------
 
@@ -253,8 +298,18 @@ class NotebookSession:
         try:
             message = child.reader.receive(seconds + GRACE_SECONDS)
         except channel.ChannelError as error:
+            signal_number = None
+            if not isinstance(error, channel.ChannelTimeout):
+                signal_number = child.death_signal()
             self.close()
             self.restarts += 1
+            if signal_number is not None:
+                if self._retry_after_signal(f"probe {name}", signal_number):
+                    return self.probe(name, **args)
+                raise ProbeFailed(
+                    f"the notebook's process was killed by {_signal_name(signal_number)},"
+                    " twice (by the kernel, for example when out of memory, or by the code)"
+                ) from None
             if isinstance(error, channel.ChannelTimeout):
                 raise ProbeFailed(
                     f"did not finish within the {seconds:g} s time limit", timed_out=True
@@ -278,6 +333,19 @@ def _describe_probe_error(error) -> str:
         return "the notebook's process reported an unreadable error"
     kind, text = str(error.get("type")), str(error.get("message"))[:2000]
     return text if kind == "StudentCodeMissing" else f"{kind}: {text}"
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _as_defences(value) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {"report": "malformed"}
+    return {str(key)[:40]: str(text)[:300] for key, text in list(value.items())[:10]}
 
 
 def _as_index(value, count: int) -> int | None:
