@@ -118,7 +118,18 @@ def _is_batch(archive: zipfile.ZipFile) -> bool:
     return len(submissions) > 1 or any(i.filename.lower().endswith(".zip") for i in submissions)
 
 
+def _unsafe_name(name: str) -> bool:
+    """Absolute, drive-letter or '..' paths: a crafted archive, never an LMS's or otter's."""
+    path = PurePosixPath(name.replace("\\", "/"))
+    return path.is_absolute() or ".." in path.parts or re.match(r"^[A-Za-z]:", name) is not None
+
+
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    if _unsafe_name(info.filename):
+        raise IntakeError(
+            f"the zip entry {info.filename!r} has an unsafe path (absolute or with '..');"
+            " it was not read"
+        )
     if info.file_size > MAX_NOTEBOOK_BYTES:
         raise IntakeError(f"{info.filename} is over {MAX_NOTEBOOK_BYTES // 10**6} MB unpacked")
     with archive.open(info) as stream:
@@ -147,7 +158,7 @@ def _from_batch_zip(file: Path, archive: zipfile.ZipFile) -> list[Submission]:
         member = PurePosixPath(info.filename)
         if member.suffix.lower() not in SUBMISSION_SUFFIXES:
             continue
-        source = file / info.filename
+        source = file / member.name if _unsafe_name(info.filename) else file / info.filename
         try:
             raw = _read_member(archive, info)
         except IntakeError as error:

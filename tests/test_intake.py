@@ -109,7 +109,7 @@ submission_222:
     assert found["submission_222"].submitted_at.startswith("2026-11-27 23:00")
 
 
-def test_hostile_entry_names_are_only_names_and_oversized_entries_are_refused(
+def test_entries_with_unsafe_paths_and_oversized_entries_are_refused_with_a_reason(
     tmp_path, monkeypatch
 ):
     import autograder.intake as intake
@@ -126,4 +126,7 @@ def test_hostile_entry_names_are_only_names_and_oversized_entries_are_refused(
     found = {s.name: s for s in discover(tmp_path / "class.zip")}
     assert sorted(found) == ["big", "evil", "path"]
     assert "over" in found["big"].problem
+    for name in ("evil", "path"):
+        assert found[name].data is None and "unsafe path" in found[name].problem
+        assert found[name].source.parent == tmp_path / "class.zip"
     assert not (tmp_path.parent / "escape").exists()

@@ -131,3 +131,45 @@ def test_total_limit_ends_the_submission_with_a_reason(tmp_path):
     with session, pytest.raises(ProbeFailed, match="total time limit"):
         session.run_cells()
         session.probe("train_step_run", start=0.0, steps=1, detail_steps=1)
+
+
+KILL_ONCE = (
+    "import os, signal\n"
+    "def kill_once():\n"
+    "    if not os.path.exists('tried'):\n"
+    "        open('tried', 'w').close()\n"
+    "        os.kill(os.getpid(), signal.SIGKILL)\n"
+)
+
+
+def test_a_cell_whose_process_is_killed_by_a_signal_once_runs_again(forkserver, tmp_path):
+    """As when the kernel's out-of-memory killer picks the student's process: one more try."""
+    cells = [KILL_ONCE + "kill_once()\nx = 1", "print(x)"]
+    with run(cells, tmp_path, forkserver) as session:
+        assert [report(session, n).status for n in (1, 2)] == ["ok", "ok"]
+        assert report(session, 2).output == "1\n"
+        assert session.problems == ["cell 1: the process was killed by SIGKILL; retried once"]
+
+
+def test_a_cell_killed_by_a_signal_twice_is_recorded_with_the_signal(forkserver, tmp_path):
+    cells = ["import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)", "print('after')"]
+    with run(cells, tmp_path, forkserver) as session:
+        assert report(session, 1).status == "killed"
+        assert "SIGSEGV, twice" in report(session, 1).error["message"]
+        assert report(session, 2).output == "after\n"
+
+
+def test_a_probe_whose_process_is_killed_by_a_signal_once_is_asked_again(forkserver, tmp_path):
+    cells = [
+        "import tensorflow as tf\nw = tf.Variable(0.0)\noptimizer = None",
+        KILL_ONCE + "def train_step():\n    kill_once()\n    with tf.GradientTape() as tape:\n"
+        "        cost = w ** 2 - 10 * w + 25\n    grads = tape.gradient(cost, [w])\n"
+        "    optimizer.apply_gradients(zip(grads, [w]))",
+    ]
+    with run(cells, tmp_path, forkserver) as session:
+        answer = session.probe("train_step_run", start=0.0, steps=2, detail_steps=2)
+        assert answer["error"] is None and len(answer["path"]) == 2
+        assert answer["path"][0] == pytest.approx(0.0999993, abs=1e-7)
+        assert session.problems == [
+            "probe train_step_run: the process was killed by SIGKILL; retried once"
+        ]
