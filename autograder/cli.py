@@ -1,6 +1,8 @@
 """The instructor's commands."""
 
+import contextlib
 import logging
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -13,7 +15,7 @@ from autograder.batch import default_workers, grade_batch
 from autograder.grade import GradingOptions
 from autograder.gradebook import Gradebook, lab_version
 from autograder.intake import IntakeError, Submission, discover
-from autograder.lab import get_lab
+from autograder.lab import Lab, get_lab
 from autograder.report import progress_bar, summary_table
 from autograder.results import SubmissionResult
 from autograder.sandbox.session import Limits
@@ -92,7 +94,42 @@ def grade(
         Limits(cell_seconds=cell_timeout, probe_seconds=probe_timeout, total_seconds=timeout),
         gpu=gpu,
     )
+    try:
+        _grade_into(submissions, lab, options, workers, out_dir, gradebook_path, force)
+    except (OSError, sqlite3.Error) as error:
+        # Each submission is one transaction: whatever was recorded before this is intact.
+        raise click.ClickException(
+            f"stopped: could not write the results or the gradebook in {out_dir} ({error})."
+            " Every submission recorded before this is kept; free space (or fix the folder)"
+            " and run the same command again to grade the rest."
+        ) from None
+
+
+def _grade_into(
+    submissions: list[Submission],
+    lab: Lab,
+    options: GradingOptions,
+    workers: int | None,
+    out_dir: Path,
+    gradebook_path: Path | None,
+    force: bool,
+) -> None:
     gradebook = Gradebook.open(gradebook_path or out_dir / "gradebook.sqlite")
+    try:
+        _grade_with(gradebook, submissions, lab, options, workers, out_dir, force)
+    finally:
+        gradebook.close()
+
+
+def _grade_with(
+    gradebook: Gradebook,
+    submissions: list[Submission],
+    lab: Lab,
+    options: GradingOptions,
+    workers: int | None,
+    out_dir: Path,
+    force: bool,
+) -> None:
     version = lab_version(lab)
     run_id = gradebook.start_run(lab, version, " ".join(sys.argv))
     results: list[tuple[Submission, SubmissionResult]] = []
@@ -118,17 +155,18 @@ def grade(
     started = time.monotonic()
     with progress_bar(status) as progress:
         task = progress.add_task("grading", total=len(to_grade))
-        for submission, result in grade_batch(to_grade, lab, options, workers):
-            # The gradebook first: a result file without its row would be graded again,
-            # a row without its file is rewritten from the gradebook on the next run.
-            gradebook.record(
-                run_id, version, submission, result, result.extra_data.get("started_at", "")
-            )
-            result.write(out_dir / f"{submission.name}.json")
-            results.append((submission, result))
-            progress.advance(task)
+        # closing() stops the workers too when writing a result fails
+        with contextlib.closing(grade_batch(to_grade, lab, options, workers)) as graded:
+            for submission, result in graded:
+                # The gradebook first: a result file without its row would be graded again,
+                # a row without its file is rewritten from the gradebook on the next run.
+                gradebook.record(
+                    run_id, version, submission, result, result.extra_data.get("started_at", "")
+                )
+                result.write(out_dir / f"{submission.name}.json")
+                results.append((submission, result))
+                progress.advance(task)
     gradebook.finish_run(run_id)
-    gradebook.close()
     results.sort(key=lambda pair: pair[0].name)
     Console(width=160).print(summary_table(results, lab))
     scores = [result.score for _, result in results]

@@ -75,4 +75,10 @@ class SubmissionResult:
         )
 
     def write(self, path: Path) -> None:
-        path.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n")
+        """Whole or not at all: a full disk never leaves half a file in place of a result."""
+        partial = path.with_name(f".{path.name}.partial")
+        try:
+            partial.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n")
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)

@@ -130,3 +130,51 @@ def test_a_rerun_without_changes_grades_nothing_and_force_regrades(tmp_path):
     assert [rows for _, rows, _ in _submissions_per_run(book)] == [2, 1]
     assert _grade(folder, tmp_path / "out", "--force").wait() == 0
     assert [rows for _, rows, _ in _submissions_per_run(book)] == [2, 1, 2]
+
+
+def grade_cli(folder, out) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "autograder.cli", "grade", str(folder), "--out", str(out)]
+    return subprocess.run([*command, "--workers", "1"], capture_output=True, text=True)
+
+
+def gradebook_rows(out) -> list[tuple[str, str]]:
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        return sorted(db.execute("SELECT name, sha256 FROM submissions"))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small filesystem needs root")
+def test_a_full_disk_stops_the_batch_with_a_clear_error_and_the_gradebook_stays_intact(
+    tmp_path,
+):
+    out = tmp_path / "out"
+    out.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(out)], check=True)
+    try:
+        folder = tmp_path / "class"
+        folder.mkdir()
+        for n in range(3):  # files that fail fast: this is about storage, not grading
+            (folder / f"early{n}.ipynb").write_text(f"not a notebook {n}")
+        assert grade_cli(folder, out).returncode == 0
+        before = gradebook_rows(out)
+        assert len(before) == 3
+        with open(out / "filler", "wb") as filler:
+            with pytest.raises(OSError):
+                while True:
+                    filler.write(b"\0" * 65536)
+                    filler.flush()
+        for n in range(3):
+            (folder / f"late{n}.ipynb").write_text(f"still not a notebook {n}")
+        full = grade_cli(folder, out)
+        assert full.returncode != 0
+        assert "stopped: could not write" in full.stderr
+        assert "No space left" in full.stderr or "full" in full.stderr
+        assert gradebook_rows(out) == before
+        assert not list(out.glob(".*.partial"))
+        (out / "filler").unlink()
+        assert grade_cli(folder, out).returncode == 0
+        after = gradebook_rows(out)
+        assert len(after) == 6 and set(before) <= set(after)
+        assert sorted(path.stem for path in out.glob("*.json")) == [name for name, _ in after]
+    finally:
+        subprocess.run(["umount", "-l", str(out)], check=False)
