@@ -192,9 +192,12 @@ class Observer:
 
     def _ask(self, what: str, name: str, **args) -> dict:
         try:
-            return self._observe(name, **args)
+            answer = self._observe(name, **args)
         except ProbeFailed as failure:
             raise CheckFailed(f"{what}: {failure}{self._cell_context()}") from None
+        if not isinstance(answer, dict):
+            raise Malformed()
+        return answer
 
     def _cell_context(self) -> str:
         problems = self._context.get("cell_problems") or []
