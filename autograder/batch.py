@@ -8,15 +8,18 @@ import logging
 import os
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
 from autograder.grade import GradingOptions, grade_submission, ungraded
 from autograder.intake import Submission
 from autograder.lab import Lab, get_lab
 from autograder.results import SubmissionResult
-from autograder.sandbox.forkserver import ForkServer
+from autograder.sandbox.forkserver import ForkServer, ForkServerDied
 
 log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 2  # per submission, when a worker dies under it
 
 
 class _Worker:
@@ -57,27 +60,55 @@ def grade_batch(
         server = ForkServer.start(gpu=options.gpu)
         try:
             for submission in submissions:
-                yield submission, grade_submission(submission, lab, options, server)
+                for attempt in range(1, MAX_ATTEMPTS + 1):
+                    try:
+                        result = grade_submission(submission, lab, options, server)
+                        break
+                    except ForkServerDied as error:  # killed by the kernel, say: start anew
+                        server.close()
+                        server = ForkServer.start(gpu=options.gpu)
+                        result = _grader_failure(submission, lab, str(error))
+                        log.warning("%s, attempt %d: %s", submission.source, attempt, error)
+                yield submission, result
         finally:
             server.close()
         return
     context = get_context("spawn")  # workers start clean: no inherited threads or TensorFlow
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(options.gpu,)
-    ) as pool:
-        pending: dict[Future, Submission] = {
-            pool.submit(_grade_in_worker, s, lab.name, options): s for s in submissions
-        }
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                submission = pending.pop(future)
-                yield submission, _result_of(future, submission, lab)
+    attempts = {id(submission): 0 for submission in submissions}
+    queue = list(submissions)
+    while queue:
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_init_worker, initargs=(options.gpu,)
+        ) as pool:
+            pending: dict[Future, Submission] = {
+                pool.submit(_grade_in_worker, s, lab.name, options): s for s in queue
+            }
+            queue = []
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    submission = pending.pop(future)
+                    attempts[id(submission)] += 1
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        # A worker died (killed by the kernel, say): every submission it
+                        # took down gets one more try in a fresh pool.
+                        if attempts[id(submission)] < MAX_ATTEMPTS:
+                            queue.append(submission)
+                            continue
+                        result = _grader_failure(submission, lab, "its worker was killed")
+                    except Exception as error:  # noqa: BLE001 - never lose the submission
+                        result = _grader_failure(submission, lab, type(error).__name__)
+                    yield submission, result
 
 
-def _result_of(future: Future, submission: Submission, lab: Lab) -> SubmissionResult:
-    try:
-        return future.result()
-    except Exception as error:  # noqa: BLE001 - a broken worker must not lose the submission
-        log.error("grading %s failed in its worker: %r", submission.source, error)
-        return ungraded(lab, f"Not graded: the grader's worker failed ({type(error).__name__}).")
+def _grader_failure(submission: Submission, lab: Lab, what: str) -> SubmissionResult:
+    log.error("grading %s failed in the grader: %s", submission.source, what)
+    result = ungraded(
+        lab,
+        f"Not graded: the grader failed on this submission ({what}), not the student."
+        " Running the same command again grades it.",
+    )
+    result.extra_data["grader_failure"] = True  # the gradebook does not keep it as final
+    return result

@@ -16,7 +16,7 @@ from autograder.grade import GradingOptions
 from autograder.gradebook import Gradebook, lab_version
 from autograder.intake import IntakeError, Submission, discover
 from autograder.lab import Lab, get_lab
-from autograder.report import progress_bar, summary_table
+from autograder.report import progress_bar, sandbox_gaps, summary_table
 from autograder.results import SubmissionResult
 from autograder.sandbox.session import Limits
 
@@ -169,6 +169,8 @@ def _grade_with(
     gradebook.finish_run(run_id)
     results.sort(key=lambda pair: pair[0].name)
     Console(width=160).print(summary_table(results, lab))
+    for gap in sandbox_gaps(results):
+        status.print(f"[yellow]Warning:[/yellow] {gap}")
     scores = [result.score for _, result in results]
     not_gradable = sum(bool(result.extra_data.get("ungraded")) for _, result in results)
     click.echo(

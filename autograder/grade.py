@@ -15,7 +15,7 @@ from autograder.lab import Lab
 from autograder.notebook import Notebook, NotebookError, load_notebook
 from autograder.results import SubmissionResult, TestResult
 from autograder.runner import run_checks
-from autograder.sandbox.forkserver import ForkServer
+from autograder.sandbox.forkserver import ForkServer, ForkServerDied
 from autograder.sandbox.session import CellReport, Limits, NotebookSession, ProbeFailed
 from autograder.seeding import submission_seed
 
@@ -35,6 +35,7 @@ class CachedObserver:
         self.session = session
         self.answers: dict[str, dict | ProbeFailed] = {}
         self.hung: dict[str, ProbeFailed] = {}  # probe name -> its time-out
+        self.grader_failure: ForkServerDied | None = None  # re-raised after the checks
 
     def __call__(self, name: str, **args) -> dict:
         key = json.dumps([name, args], sort_keys=True)
@@ -44,6 +45,9 @@ class CachedObserver:
                 if name in self.hung:
                     raise self.hung[name]
                 self.answers[key] = self.session.probe(name, **args)
+            except ForkServerDied as failure:
+                self.grader_failure = failure
+                raise
             except ProbeFailed as failure:
                 self.answers[key] = failure
                 if failure.timed_out:
@@ -101,7 +105,10 @@ def _grade_notebook(
                 reports = [session.reports[i] for i in sorted(session.reports)]
                 session.problems.append(str(failure))
             context = {"cell_problems": _cell_problems(reports, lab)}
-            tests = run_checks(lab.checks_dir, CachedObserver(session), seed, context)
+            observer = CachedObserver(session)
+            tests = run_checks(lab.checks_dir, observer, seed, context)
+            if observer.grader_failure is not None:  # the checks' verdicts can't be trusted
+                raise observer.grader_failure
             problems = list(session.problems)
             defences = dict(session.defences)
     order = list(lab.parts)

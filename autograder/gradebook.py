@@ -134,7 +134,10 @@ class Gradebook:
             " AND grader_version = ? ORDER BY id DESC LIMIT 1",
             (sha256, version, __version__),
         ).fetchone()
-        return None if row is None else SubmissionResult.from_json(json.loads(row[0]))
+        if row is None:
+            return None
+        result = SubmissionResult.from_json(json.loads(row[0]))
+        return None if result.extra_data.get("grader_failure") else result
 
     def record(
         self,

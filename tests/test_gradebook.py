@@ -178,3 +178,12 @@ def test_a_full_disk_stops_the_batch_with_a_clear_error_and_the_gradebook_stays_
         assert sorted(path.stem for path in out.glob("*.json")) == [name for name, _ in after]
     finally:
         subprocess.run(["umount", "-l", str(out)], check=False)
+
+
+def test_a_result_the_grader_failed_on_is_not_kept_as_final(tmp_path):
+    book = Gradebook.open(tmp_path / "g.sqlite")
+    run = book.start_run(LAB, "v1", "test")
+    failed = result(0.0)
+    failed.extra_data["grader_failure"] = True
+    book.record(run, "v1", Submission(tmp_path / "a.ipynb", "a", b"{}", "hash-a"), failed, "")
+    assert book.previous_result("hash-a", "v1") is None

@@ -59,3 +59,17 @@ def summary_table(results: list[tuple[Submission, SubmissionResult]], lab: Lab) 
             note,
         )
     return table
+
+
+def sandbox_gaps(results: list[tuple[Submission, SubmissionResult]]) -> list[str]:
+    """One line per defence the kernel refused, with how many submissions ran without it."""
+    gaps: dict[tuple[str, str], int] = {}
+    for _, result in results:
+        for defence, outcome in (result.extra_data.get("sandbox") or {}).items():
+            if str(outcome).startswith("NOT APPLIED"):
+                key = (str(defence), str(outcome))
+                gaps[key] = gaps.get(key, 0) + 1
+    return [
+        f"{count} submission(s) ran without the sandbox's {defence} defence: {outcome}"
+        for (defence, outcome), count in sorted(gaps.items())
+    ]

@@ -25,6 +25,10 @@ from autograder.sandbox.environment import child_environment
 PRELOAD = ("numpy", "tensorflow", "tf_keras", "autograder.sandbox.child")
 
 
+class ForkServerDied(RuntimeError):
+    """The grader's own warm process is gone: a grader failure, never the student's."""
+
+
 @dataclass
 class ForkServer:
     """Grader-side handle on one warm server process."""
@@ -60,10 +64,13 @@ class ForkServer:
         return None if status < 0 else status
 
     def _request(self, payload: bytes, fds: list[int]) -> int:
-        socket.send_fds(self.sock, [payload], fds)
-        answer = self.sock.recv(64)
+        try:
+            socket.send_fds(self.sock, [payload], fds)
+            answer = self.sock.recv(64)
+        except OSError as error:
+            raise ForkServerDied(f"the fork server stopped ({error})") from None
         if not answer:
-            raise RuntimeError("the fork server stopped")
+            raise ForkServerDied("the fork server stopped")
         return int(answer)
 
     def close(self) -> None:

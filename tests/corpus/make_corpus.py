@@ -1586,6 +1586,31 @@ GAME_CASES = [
         replace={"training": FLOAT_SUBCLASS},
     ),
     Case(
+        "game_patch_during_probe",
+        "train_step and training do no work; inside each call they patch .numpy() of "
+        "variables and tensors to read as the answer (5, or -x1 / (2·x0)), so the patch is "
+        "in place while the grader reads w: nothing was earned, 0/0/0.",
+        marks(0, 0, 0),
+        replace={
+            "train_step": """
+                def train_step():
+                    from tensorflow.python.framework.ops import EagerTensor
+                    from tensorflow.python.ops.resource_variable_ops import BaseResourceVariable
+                    BaseResourceVariable.numpy = lambda self: np.float32(5.0)
+                    EagerTensor.numpy = lambda self: np.float32(5.0)
+                """,
+            "training": """
+                def training(x, w, optimizer):
+                    from tensorflow.python.framework.ops import EagerTensor
+                    from tensorflow.python.ops.resource_variable_ops import BaseResourceVariable
+                    answer = np.float32(-x[1] / (2 * x[0]))
+                    BaseResourceVariable.numpy = lambda self: answer
+                    EagerTensor.numpy = lambda self: answer
+                    return w
+                """,
+        },
+    ),
+    Case(
         "game_fake_results_json",
         "Wrong-sign train_step (cost w**2 + 10*w + 25) and a correct training, plus a cell "
         "writing results.json with score 10 to ., .., /tmp and /autograder/results (skipping "

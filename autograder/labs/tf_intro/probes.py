@@ -11,12 +11,20 @@ import sys
 import numpy as np
 import tensorflow as tf
 from tensorflow.python.framework.ops import EagerTensor
-from tensorflow.python.ops.resource_variable_ops import ResourceVariable
+from tensorflow.python.ops import gen_resource_variable_ops
+from tensorflow.python.ops.resource_variable_ops import BaseResourceVariable, ResourceVariable
 
 from autograder.labs.tf_intro.adam import ScalarAdam
 from autograder.sandbox.cells import StudentCodeMissing, describe_error
 
 _GradientTape = tf.GradientTape
+_Variable = tf.Variable
+_float32 = tf.float32
+_tensor_to_numpy = EagerTensor.__dict__["_numpy_internal"]  # the C method itself
+_variable_handle = BaseResourceVariable.__dict__["handle"].fget
+_variable_dtype = BaseResourceVariable.__dict__["dtype"].fget
+_read_variable = gen_resource_variable_ops.read_variable_op
+_float = float
 LEARNING_RATE = 0.1
 
 # Classes whose methods the probes rely on to measure: restored to their state before
@@ -36,13 +44,25 @@ def student_function(namespace: dict, name: str):
     return function
 
 
-def value_of(tensor) -> float | None:
-    if tensor is None:
-        return None
+def value_of(value) -> float | None:
+    """A float read without calling anything student code can patch; None if unreadable.
+
+    Student code runs inside a probe, so a patch of `.numpy()` made there would still be
+    in place when the probe reads w. These readers were captured before any student
+    code ran, and dispatch on the exact type, which no patch can change.
+    """
     try:
-        return float(np.asarray(tensor.numpy() if hasattr(tensor, "numpy") else tensor))
+        kind = type(value)
+        if kind is ResourceVariable:
+            value = _read_variable(_variable_handle(value), _variable_dtype(value))
+            kind = type(value)
+        if kind is EagerTensor:
+            return _float(_tensor_to_numpy(value))
+        if kind in (float, int, np.float32, np.float64):
+            return _float(value)
     except Exception:  # noqa: BLE001 - an unreadable value is reported as missing
         return None
+    return None
 
 
 def describe_sources(sources, w) -> dict:
@@ -52,7 +72,7 @@ def describe_sources(sources, w) -> dict:
             "holds_w": [item is w for item in sources],
         }
     return {
-        "kind": "variable" if isinstance(sources, tf.Variable) else "other",
+        "kind": "variable" if isinstance(sources, _Variable) else "other",
         "holds_w": [sources is w],
     }
 
@@ -60,7 +80,7 @@ def describe_sources(sources, w) -> dict:
 class Recorder:
     """Observes one probe: what the tape returned, and what reached the optimizer."""
 
-    def __init__(self, w: tf.Variable):
+    def __init__(self, w: ResourceVariable):
         self.w = w
         self.steps: list[dict] = []
         self.updates = 0
@@ -189,17 +209,13 @@ class _Discard:
 def train_step_run(namespace: dict, start: float, steps: int, detail_steps: int) -> dict:
     """Fresh w at `start`, fresh Adam(0.1); call train_step() `steps` times."""
     train_step = student_function(namespace, "train_step")
-    w = tf.Variable(start, dtype=tf.float32)
+    w = _Variable(start, dtype=_float32)
     recorder = Recorder(w)
     optimizer = recording_optimizer(recorder)
     globals_ = train_step.__globals__
     values = {"w": w, "optimizer": optimizer}
     listed = globals_.get("trainable_variables")
-    if (
-        isinstance(listed, (list, tuple))
-        and len(listed) == 1
-        and isinstance(listed[0], tf.Variable)
-    ):
+    if isinstance(listed, (list, tuple)) and len(listed) == 1 and isinstance(listed[0], _Variable):
         values["trainable_variables"] = type(listed)([w])  # a global list of the old w
     path, error, captured = [], None, {}
     with rebound(globals_, values), recording_tape(recorder, globals_), quiet():
@@ -227,7 +243,7 @@ def train_step_run(namespace: dict, start: float, steps: int, detail_steps: int)
 def training_run(namespace: dict, coefficients: list[float], start: float) -> dict:
     """training(x, w, optimizer) with x = coefficients, a fresh w and a fresh Adam(0.1)."""
     training = student_function(namespace, "training")
-    w = tf.Variable(start, dtype=tf.float32)
+    w = _Variable(start, dtype=_float32)
     recorder = Recorder(w)
     optimizer = recording_optimizer(recorder)
     x = np.array(coefficients, dtype=np.float32)

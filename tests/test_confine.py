@@ -1,0 +1,49 @@
+"""What the sandbox reports when the kernel refuses a defence, and whom it protects."""
+
+import os
+
+from autograder.intake import Submission
+from autograder.report import sandbox_gaps
+from autograder.results import SubmissionResult
+from autograder.sandbox import confine, landlock
+from autograder.sandbox.confine import Policy
+
+
+def test_a_kernel_without_landlock_is_reported_not_silently_skipped(monkeypatch, tmp_path):
+    monkeypatch.setattr(landlock, "abi_version", lambda: 0)
+    outcome = confine._attempt(lambda: confine._restrict_filesystem(Policy(tmp_path)), "")
+    assert outcome == "NOT APPLIED: Landlock is not available on this kernel"
+
+
+def test_refused_defences_are_counted_for_the_instructor(tmp_path):
+    def graded(sandbox: dict) -> tuple[Submission, SubmissionResult]:
+        result = SubmissionResult(score=1.0, tests=[], output="", extra_data={"sandbox": sandbox})
+        return Submission(tmp_path / "a.ipynb", "a", b"", "h"), result
+
+    results = [
+        graded({"network": "NOT APPLIED: Operation not permitted", "filesystem": "Landlock"}),
+        graded({"network": "NOT APPLIED: Operation not permitted"}),
+        graded({"network": "own network namespace"}),
+    ]
+    assert sandbox_gaps(results) == [
+        "2 submission(s) ran without the sandbox's network defence:"
+        " NOT APPLIED: Operation not permitted"
+    ]
+
+
+def test_the_grader_package_is_left_out_of_what_the_student_may_read(tmp_path):
+    tree = tmp_path / "site-packages"
+    (tree / "autograder" / "labs").mkdir(parents=True)
+    (tree / "numpy").mkdir()
+    (tree / "six.py").write_text("")
+    hidden = [str(tree / "autograder")]
+    allowed = sorted(confine._allowed_parts(str(tree), hidden))
+    assert allowed == [str(tree / "numpy"), str(tree / "six.py")]
+    assert confine._allowed_parts(str(tmp_path / "elsewhere"), hidden) == [
+        str(tmp_path / "elsewhere")
+    ]
+
+
+def test_each_student_process_gets_a_user_id_of_its_own():
+    assert confine.student_uid(1234) != confine.student_uid(1235)
+    assert confine.student_uid(os.getpid()) > 1_000_000_000
