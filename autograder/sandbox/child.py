@@ -99,7 +99,10 @@ def main(read_fd: int, write_fd: int) -> None:
     private = Path.cwd()
     os.environ.update(HOME=str(private), TMPDIR=str(private), MPLCONFIGDIR=str(private))
     tempfile.tempdir = None
-    defences = confine(Policy(private, cpu_seconds=int(request.get("cpu_seconds", 1800))))
+    policy = Policy(
+        private, cpu_seconds=int(request.get("cpu_seconds", 1800)), gpu=bool(request.get("gpu"))
+    )
+    defences = confine(policy)
     channel.send(write_fd, {"event": "confined", "defences": defences})
     snapshot = Snapshot((*GUARDED_MODULES, *getattr(probes, "GUARDED", ())))
     namespace = new_namespace()

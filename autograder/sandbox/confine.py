@@ -16,6 +16,7 @@ the report goes into the submission's results. In order:
 """
 
 import ctypes
+import glob
 import os
 import resource
 import signal
@@ -53,6 +54,11 @@ _SYSTEM_READABLE = (
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
+# With --gpu: the driver's device files and what CUDA reads about the machine
+_GPU_DEVICES = ("/dev/nvidia*", "/dev/dri")
+_GPU_READABLE = ("/proc/driver/nvidia", "/sys/bus/pci", "/sys/devices", "/proc/self/task")
+
+
 @dataclass(frozen=True)
 class Policy:
     private_dir: Path
@@ -61,6 +67,7 @@ class Policy:
     processes: int = 256
     file_bytes: int = 64 << 20
     open_files: int = 256
+    gpu: bool = False  # CUDA maps huge virtual ranges: no address-space limit then
 
 
 def student_uid(pid: int) -> int:
@@ -107,23 +114,28 @@ def _attempt(defence, done: str) -> str:
 
 
 def _set_limits(policy: Policy) -> str:
-    mapped = _mapped_bytes()
     limits = {
         resource.RLIMIT_CPU: policy.cpu_seconds,
-        resource.RLIMIT_AS: mapped + policy.memory_bytes,
         resource.RLIMIT_NPROC: policy.processes,
         resource.RLIMIT_FSIZE: policy.file_bytes,
         resource.RLIMIT_NOFILE: policy.open_files,
         resource.RLIMIT_CORE: 0,
     }
+    if not policy.gpu:
+        limits[resource.RLIMIT_AS] = _mapped_bytes() + policy.memory_bytes
     for kind, value in limits.items():
         soft, hard = resource.getrlimit(kind)
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
         resource.setrlimit(kind, (value, value))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails, it doesn't kill
+    memory = (
+        "no address-space limit (CUDA maps large ranges)"
+        if policy.gpu
+        else f"memory {policy.memory_bytes >> 20} MB beyond TensorFlow"
+    )
     return (
-        f"CPU {policy.cpu_seconds} s, memory {policy.memory_bytes >> 20} MB beyond TensorFlow,"
+        f"CPU {policy.cpu_seconds} s, {memory},"
         f" {policy.processes} processes, files {policy.file_bytes >> 20} MB,"
         f" {policy.open_files} open files"
     )
@@ -251,6 +263,12 @@ def _restrict_filesystem(policy: Policy) -> str:
         if os.path.exists(path):
             ruleset.allow(path, landlock.READ)
     ruleset.allow(f"/proc/{os.getpid()}", landlock.READ)
+    if policy.gpu:
+        for path in _GPU_READABLE:
+            if os.path.exists(path):
+                ruleset.allow(path, landlock.READ)
+        for device in (d for pattern in _GPU_DEVICES for d in glob.glob(pattern)):
+            ruleset.allow(device, landlock.READ | landlock.WRITE_FILE | landlock.IOCTL_DEV)
     ruleset.allow(str(policy.private_dir), landlock.READ | landlock.WRITE)
     ruleset.restrict_self()
     extras = []

@@ -208,6 +208,7 @@ class NotebookSession:
                 "cell_seconds": self.limits.cell_seconds,
                 # CPU time is summed over TensorFlow's threads: room for two busy cores
                 "cpu_seconds": int(2 * self.limits.total_seconds) + 60,
+                "gpu": self.gpu,
                 "skip": sorted(self.skip),
                 "cells": [
                     {"index": i, "number": number, "source": source}
