@@ -1,6 +1,8 @@
 """What the sandbox reports when the kernel refuses a defence, and whom it protects."""
 
 import os
+import signal
+import time
 
 from autograder.intake import Submission
 from autograder.report import sandbox_gaps
@@ -47,3 +49,23 @@ def test_the_grader_package_is_left_out_of_what_the_student_may_read(tmp_path):
 def test_each_student_process_gets_a_user_id_of_its_own():
     assert confine.student_uid(1234) != confine.student_uid(1235)
     assert confine.student_uid(os.getpid()) > 1_000_000_000
+
+
+def test_the_cpu_time_limit_stops_a_process_that_never_yields(tmp_path):
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child only burns CPU until the kernel stops it
+        try:
+            confine._set_limits(Policy(tmp_path, cpu_seconds=1))
+            signal.signal(signal.SIGXCPU, signal.SIG_IGN)  # ignoring the warning won't help
+            while True:
+                pass
+        finally:
+            os._exit(0)
+    deadline = time.monotonic() + 120  # bounds the test if the limit fails, asserts nothing
+    while (ended := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if ended[0] == 0:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise AssertionError("the CPU time limit did not stop the process")
+    assert os.WIFSIGNALED(ended[1]) and os.WTERMSIG(ended[1]) == signal.SIGKILL
