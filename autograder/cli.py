@@ -12,13 +12,19 @@ from rich.console import Console
 
 from autograder import __version__
 from autograder.batch import default_workers, grade_batch
+from autograder.exports import ExportError, ExportOptions
+from autograder.exports.run import FORMATS
+from autograder.exports.run import export as run_export
 from autograder.grade import GradingOptions
 from autograder.gradebook import Gradebook, lab_version
 from autograder.intake import IntakeError, Submission, discover
 from autograder.lab import Lab, get_lab
-from autograder.report import progress_bar, sandbox_gaps, summary_table
+from autograder.late import PolicyError, parse_policy
+from autograder.report import export_summary, progress_bar, sandbox_gaps, summary_table
 from autograder.results import SubmissionResult
+from autograder.roster import RosterError, load_roster
 from autograder.sandbox.session import Limits
+from autograder.standing import load_mapping
 
 
 @click.group()
@@ -180,6 +186,139 @@ def _grade_with(
         f" {sum(score == lab.max_score for score in scores)}, not gradable {not_gradable}."
         f" Results in {out_dir}/"
     )
+
+
+@main.command()
+@click.argument("format", type=click.Choice(FORMATS))
+@click.option(
+    "--gradebook",
+    "gradebook_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The gradebook that `grade` filled (OUT/gradebook.sqlite).",
+)
+@click.option(
+    "--roster",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Canvas gradebook export, Moodle participants export, or CSV with id,name,email.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The file to write (a folder for gradescope).",
+)
+@click.option("--lab", "lab_name", default="tf_intro", show_default=True)
+@click.option("--assignment", default="TensorFlow lab", show_default=True, help="Column name.")
+@click.option("--assignment-id", help="Canvas assignment id, or Blackboard column id.")
+@click.option(
+    "--missing",
+    type=click.Choice(["zero", "blank"]),
+    default="zero",
+    show_default=True,
+    help="What a student with no submission gets.",
+)
+@click.option(
+    "--map",
+    "mapping_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV with columns submission,student for files that name nobody.",
+)
+@click.option(
+    "--identifier",
+    type=click.Choice(["email", "username", "idnumber"]),
+    default="email",
+    show_default=True,
+    help="Moodle: the user field that identifies students.",
+)
+@click.option(
+    "--lti-user",
+    type=click.Choice(["canvas", "sis", "email", "username", "idnumber"]),
+    default="canvas",
+    show_default=True,
+    help="LTI: the roster field that holds each student's LTI user id.",
+)
+@click.option(
+    "--visibility",
+    type=click.Choice(["visible", "hidden", "after_due_date", "after_published"]),
+    default="visible",
+    show_default=True,
+    help="Gradescope: when students see their results.",
+)
+@click.option("--due", help="Due date, ISO 8601: 2026-12-01T23:59-05:00.")
+@click.option("--timezone", help="Time zone of --due when it has none: America/Chicago.")
+@click.option("--grace", default="0", show_default=True, help="15m, 2h, 1d: not late within.")
+@click.option(
+    "--penalty",
+    default="none",
+    show_default=True,
+    help="Late penalty: none, zero, or a percentage of the points per day (10%).",
+)
+@click.option("--penalty-cap", help="Largest total percentage penalty (default 100%).")
+@click.option(
+    "--late-from-file-times",
+    is_flag=True,
+    help="When no platform gives a submission time, use the file's modification time.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def export(
+    format: str,
+    gradebook_path: Path,
+    roster: Path,
+    out_path: Path,
+    lab_name: str,
+    assignment: str,
+    assignment_id: str | None,
+    missing: str,
+    mapping_path: Path | None,
+    identifier: str,
+    lti_user: str,
+    visibility: str,
+    due: str | None,
+    timezone: str | None,
+    grace: str,
+    penalty: str,
+    penalty_cap: str | None,
+    late_from_file_times: bool,
+    dry_run: bool,
+) -> None:
+    """Write the class's grades as FORMAT for the course's gradebook."""
+    lab = get_lab(lab_name)
+    try:
+        policy = parse_policy(due, timezone, grace, penalty, penalty_cap) if due else None
+        if not due and penalty != "none":
+            raise PolicyError("--penalty needs --due")
+        students = load_roster(roster)
+        mapping = load_mapping(mapping_path) if mapping_path else None
+    except (PolicyError, RosterError) as error:
+        raise click.ClickException(str(error)) from None
+    options = ExportOptions(assignment, assignment_id, identifier, lti_user)
+    gradebook = Gradebook.open(gradebook_path)
+    try:
+        report = run_export(
+            format,
+            gradebook,
+            students,
+            lab.parts,
+            out_path,
+            options,
+            mapping=mapping,
+            policy=policy,
+            missing=missing,
+            file_times=late_from_file_times,
+            visibility=visibility,
+            dry_run=dry_run,
+        )
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        gradebook.close()
+    for line in export_summary(report, lab.max_score):
+        click.echo(line)
+    if not dry_run:
+        click.echo(f"Wrote {out_path}")
 
 
 @main.command()

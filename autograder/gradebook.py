@@ -53,6 +53,26 @@ CREATE TABLE IF NOT EXISTS submissions (
     result_json TEXT NOT NULL,
     UNIQUE (run_id, source_path)
 );
+CREATE TABLE IF NOT EXISTS exports (
+    id INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    format TEXT NOT NULL,
+    assignment TEXT NOT NULL,
+    late_policy TEXT,
+    path TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS exported_grades (
+    export_id INTEGER NOT NULL REFERENCES exports(id),
+    student TEXT NOT NULL,
+    name TEXT NOT NULL,
+    submission_id INTEGER REFERENCES submissions(id),
+    raw REAL,
+    penalty REAL NOT NULL,
+    final REAL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (export_id, student)
+);
 CREATE INDEX IF NOT EXISTS submissions_by_content
     ON submissions (sha256, lab_version, grader_version);
 CREATE TABLE IF NOT EXISTS checks (
@@ -225,6 +245,44 @@ class Gradebook:
                 "checks": checks,
             }
         return latest
+
+    def current_submissions(self) -> list[dict]:
+        """The newest result of every submitted file, as plain rows: what exports read."""
+        self.connection.row_factory = sqlite3.Row
+        try:
+            rows = self.connection.execute(
+                "SELECT * FROM submissions WHERE id IN"
+                " (SELECT max(id) FROM submissions GROUP BY source_path) ORDER BY name"
+            ).fetchall()
+        finally:
+            self.connection.row_factory = None
+        return [dict(row) for row in rows]
+
+    def record_export(
+        self, format: str, assignment: str, late_policy: str | None, path: str, grades: list
+    ) -> int:
+        """One export and the grade it gave each roster student (raw, penalty, final)."""
+        with self._transaction():
+            export_id = self.connection.execute(
+                "INSERT INTO exports (created_at, format, assignment, late_policy, path)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (now(), format, assignment, late_policy, path),
+            ).lastrowid
+            self.connection.executemany(
+                "INSERT INTO exported_grades (export_id, student, name, submission_id, raw,"
+                " penalty, final, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(export_id, *grade) for grade in grades],
+            )
+        return export_id
+
+    def last_exported(self, assignment: str) -> dict[str, tuple[str, float | None]]:
+        """student -> (name, final) as the newest export of this assignment gave them."""
+        rows = self.connection.execute(
+            "SELECT student, name, final FROM exported_grades WHERE export_id ="
+            " (SELECT max(id) FROM exports WHERE assignment = ?)",
+            (assignment,),
+        ).fetchall()
+        return {student: (name, final) for student, name, final in rows}
 
     def count(self, table: str) -> int:
         return self.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

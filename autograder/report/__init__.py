@@ -73,3 +73,32 @@ def sandbox_gaps(results: list[tuple[Submission, SubmissionResult]]) -> list[str
         f"{count} submission(s) ran without the sandbox's {defence} defence: {outcome}"
         for (defence, outcome), count in sorted(gaps.items())
     ]
+
+
+def export_summary(report, max_score: float) -> list[str]:
+    """What an instructor checks before uploading: who is missing, unmatched, changed."""
+    entries = report.standing.entries
+    counts = {status: sum(e.status == status for e in entries) for status in
+              ("graded", "not gradable", "missing")}  # fmt: skip
+    late = [e for e in entries if e.lateness and e.lateness.days]
+    lines = [
+        f"{len(entries)} students on the roster: {counts['graded']} graded,"
+        f" {counts['not gradable']} not gradable, {counts['missing']} without a submission;"
+        f" {len(late)} late."
+    ]
+    missing = [e.student.name for e in entries if e.status == "missing"]
+    if missing:
+        lines.append("No submission: " + "; ".join(missing))
+    for row in report.standing.unmatched:
+        lines.append(f"Unmatched submission (no roster student): {row['source_path']}")
+    for student, row in report.standing.also_submitted:
+        lines.append(f"Not counted, {student.name} has a newer file: {row['source_path']}")
+    if report.first_export:
+        lines.append("First export of this assignment: nothing to compare with.")
+    elif not report.changes:
+        lines.append("No score changed since the last export.")
+    for change in report.changes:
+        before = "blank" if change.before is None else f"{change.before:g}"
+        after = "blank" if change.after is None else f"{change.after:g}"
+        lines.append(f"Changed: {change.name} ({change.student}) {before} -> {after}")
+    return lines

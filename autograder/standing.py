@@ -1,0 +1,172 @@
+"""The class as it goes to the gradebook: one entry per roster student, and what didn't match.
+
+A submission is matched to a roster student by, in order: an explicit mapping file; the
+identity intake found (Canvas user id from the download's file names, Gradescope's
+submitter); or its file or folder name being a student's username, email or id (a
+folder per student, as otter and nbgrader collect them). Nothing is dropped: students
+without a submission are entries marked missing, and submissions nobody claims are
+listed as unmatched.
+"""
+
+import csv
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePath
+
+from autograder.late import Lateness, LatePolicy, assess
+from autograder.roster import RosterError, Student
+
+
+@dataclass(frozen=True)
+class Entry:
+    student: Student
+    submission: dict | None  # the gradebook row that counts
+    raw: float | None
+    lateness: Lateness | None
+    final: float | None  # None only for a missing submission exported blank
+    status: str  # graded | not gradable | missing
+    reason: str
+    parts: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def penalty(self) -> float:
+        return self.lateness.penalty if self.lateness else 0.0
+
+
+@dataclass(frozen=True)
+class Standing:
+    entries: list[Entry]
+    unmatched: list[dict]  # gradebook rows no roster student claims
+    also_submitted: list[tuple[Student, dict]]  # older files of a matched student
+    max_score: float
+    parts: dict[str, float]  # the lab's parts and their points
+
+
+def load_mapping(path: Path) -> dict[str, str]:
+    """submission (its result name, file path or sha256) -> a roster identifier."""
+    try:
+        rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
+    except (OSError, UnicodeDecodeError) as error:
+        raise RosterError(f"can't read the mapping file {path}: {error}") from None
+    if not rows or not {"submission", "student"} <= {key.strip().lower() for key in rows[0]}:
+        raise RosterError(f"the mapping file {path} needs the columns submission and student")
+    mapping = {}
+    for row in rows:
+        fields = {(key or "").strip().lower(): (value or "").strip() for key, value in row.items()}
+        if fields["submission"]:
+            mapping[fields["submission"]] = fields["student"]
+    return mapping
+
+
+def build_standing(
+    rows: list[dict],
+    roster: list[Student],
+    parts: dict[str, float],
+    *,
+    mapping: dict[str, str] | None = None,
+    policy: LatePolicy | None = None,
+    missing: str = "zero",
+    file_times: bool = False,
+) -> Standing:
+    index: dict[str, Student] = {}
+    for student in roster:
+        for identifier in student.identifiers():
+            index.setdefault(identifier, student)
+    claimed: dict[str, list[dict]] = {}
+    unmatched = []
+    for row in rows:
+        if row.get("superseded_by"):
+            continue  # intake already chose the newer file of the same student
+        student = _match(row, index, mapping or {})
+        if student is None:
+            unmatched.append(row)
+        else:
+            claimed.setdefault(student.key, []).append(row)
+    max_score = float(sum(parts.values()))
+    entries, also = [], []
+    for student in roster:
+        mine = sorted(claimed.get(student.key, []), key=_newest_first)
+        if not mine:
+            final = 0.0 if missing == "zero" else None
+            entries.append(Entry(student, None, None, None, final, "missing", "no submission"))
+            continue
+        also += [(student, row) for row in mine[1:]]
+        entries.append(_entry(student, mine[0], max_score, policy, file_times))
+    return Standing(entries, unmatched, also, max_score, parts)
+
+
+def _match(row: dict, index: dict[str, Student], mapping: dict[str, str]) -> Student | None:
+    for key in (row["name"], row["source_path"], row["sha256"]):
+        if key in mapping:
+            return index.get(f"any:{mapping[key].strip().lower()}")
+    identity = row.get("student") or ""
+    platform, _, value = identity.partition(":")
+    if platform == "canvas" and f"canvas:{value}" in index:
+        return index[f"canvas:{value}"]
+    if value and f"any:{value.lower()}" in index:
+        return index[f"any:{value.lower()}"]
+    source = PurePath(row["source_path"])
+    for name in (row["name"], source.stem, source.parent.name):
+        if name and f"any:{name.lower()}" in index:
+            return index[f"any:{name.lower()}"]
+    return None
+
+
+def _newest_first(row: dict):
+    return (-_timestamp(row.get("submitted_at")), -row["id"])
+
+
+def _timestamp(text: str | None) -> float:
+    moment = _parse_time(text)
+    return moment.timestamp() if moment else 0.0
+
+
+def _parse_time(text: str | None, zone=UTC) -> datetime | None:
+    if not text:
+        return None
+    # Gradescope writes "2026-12-03 21:30:00.123456000 -0500": ISO once tidied
+    tidy = re.sub(r"\s+([+-]\d{2}:?\d{2})$", r"\1", str(text).strip()).replace(" ", "T", 1)
+    tidy = re.sub(r"(\.\d{6})\d+", r"\1", tidy)
+    try:
+        moment = datetime.fromisoformat(tidy)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def _entry(
+    student: Student, row: dict, max_score: float, policy: LatePolicy | None, file_times: bool
+) -> Entry:
+    result = json.loads(row["result_json"])
+    parts: dict[str, float] = {}
+    for test in result.get("tests", []):
+        for tag in test.get("tags", []):
+            parts[tag] = parts.get(tag, 0.0) + float(test.get("score", 0.0))
+    raw = float(row["score"])
+    if not row["gradable"]:
+        reason = (row["output"] or "not gradable").splitlines()[0]
+        return Entry(student, row, raw, None, raw, "not gradable", reason, parts)
+    lateness = None
+    if policy is not None:
+        when, source = _submission_time(row, policy, file_times)
+        lateness = assess(policy, raw, max_score, when, bool(row["late"]), source)
+    final = lateness.final if lateness else raw
+    reason = lateness.describe(raw, max_score) if lateness else ""
+    return Entry(student, row, raw, lateness, final, "graded", reason, parts)
+
+
+def _submission_time(row: dict, policy: LatePolicy, file_times: bool):
+    zone = policy.due.tzinfo
+    if (row.get("student") or "").startswith("gradescope:") and row.get("submitted_at"):
+        return _parse_time(row["submitted_at"], zone), "Gradescope's submission time"
+    if row.get("late"):
+        return None, "marked late in the Canvas download"
+    if row.get("submitted_at"):
+        return _parse_time(row["submitted_at"], zone), "the platform's submission time"
+    if file_times and os.path.exists(row["source_path"]):
+        stamp = datetime.fromtimestamp(os.stat(row["source_path"]).st_mtime, UTC)
+        return stamp, "the file's modification time"
+    return None, "no submission time"
