@@ -8,6 +8,7 @@ memory with a size cap, so hostile entry names can't write anywhere.
 
 import hashlib
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass, replace
@@ -69,7 +70,8 @@ def discover(path: Path) -> list[Submission]:
 def _from_file(file: Path, relative: Path) -> list[Submission]:
     raw = file.read_bytes()
     if file.suffix.lower() != ".zip":
-        return [_identified(Submission(file, relative.stem, raw, _sha256(raw)))]
+        found = Submission(file, relative.stem, raw, _sha256(raw), **_beside(file))
+        return [_identified(found)]
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile:
@@ -88,7 +90,26 @@ def _from_file(file: Path, relative: Path) -> list[Submission]:
         data = notebook_from_zip(archive)
     except IntakeError as error:
         return [Submission(file, relative.stem, None, _sha256(raw), problem=str(error))]
-    return [_identified(Submission(file, relative.stem, data, _sha256(raw)))]
+    return [_identified(Submission(file, relative.stem, data, _sha256(raw), **_beside(file)))]
+
+
+def _beside(file: Path) -> dict:
+    """Identity from the submission_metadata.json that Gradescope (and otter running on it)
+    keeps next to a submission: users[0]'s sid or email, and created_at."""
+    path = file.parent / "submission_metadata.json"
+    try:
+        metadata = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        users = metadata.get("users") or [{}]
+        identity = users[0].get("sid") or users[0].get("email")
+        created = metadata.get("created_at")
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+    found = {}
+    if identity:
+        found["student"] = f"gradescope:{identity}"
+    if created:
+        found["submitted_at"] = str(created)
+    return found
 
 
 def _sha256(data: bytes) -> str:

@@ -130,3 +130,23 @@ def test_entries_with_unsafe_paths_and_oversized_entries_are_refused_with_a_reas
         assert found[name].data is None and "unsafe path" in found[name].problem
         assert found[name].source.parent == tmp_path / "class.zip"
     assert not (tmp_path.parent / "escape").exists()
+
+
+def test_gradescope_metadata_beside_a_notebook_gives_identity_and_time(tmp_path):
+    folder = tmp_path / "submission_9"
+    folder.mkdir()
+    (folder / "tf_intro.ipynb").write_bytes(notebook_bytes("x = 1"))
+    (folder / "submission_metadata.json").write_text(
+        '{"users": [{"email": "ada@uni.edu", "sid": "S101", "name": "Ada"}],'
+        ' "created_at": "2026-12-01T22:10:00.000000-05:00"}'
+    )
+    (found,) = discover(tmp_path)
+    assert found.student == "gradescope:S101"
+    assert found.submitted_at == "2026-12-01T22:10:00.000000-05:00"
+
+
+def test_unreadable_metadata_beside_a_notebook_is_ignored(tmp_path):
+    (tmp_path / "tf_intro.ipynb").write_bytes(notebook_bytes("x = 1"))
+    (tmp_path / "submission_metadata.json").write_text("{not json")
+    (found,) = discover(tmp_path)
+    assert found.student is None
