@@ -173,3 +173,36 @@ def test_a_probe_whose_process_is_killed_by_a_signal_once_is_asked_again(forkser
         assert session.problems == [
             "probe train_step_run: the process was killed by SIGKILL; retried once"
         ]
+
+
+STUDENT_ADAM = (
+    "import tensorflow as tf\n"
+    "from tensorflow.keras.optimizers import Adam\n"
+    "import tf_keras\n"
+    "w = tf.Variable(0.0)\n"
+    "optimizer = Adam(0.1)\n"
+    "same = type(optimizer) is tf.keras.optimizers.Adam is tf_keras.optimizers.Adam\n"
+    "def step():\n"
+    "    with tf.GradientTape() as tape:\n"
+    "        cost = w ** 2 - 10 * w + 25\n"
+    "    grads = tape.gradient(cost, [w])\n"
+    "    optimizer.apply_gradients(zip(grads, [w]))\n"
+    "step()\n"
+    "first = float(w.numpy())\n"
+    "for _ in range(999):\n"
+    "    step()\n"
+    "print(type(optimizer).__module__, same, f'{first:.7f}', f'{float(w.numpy()):.6f}')"
+)
+
+
+@pytest.mark.parametrize("gpu", [False, True], ids=["cpu", "gpu"])
+def test_the_notebooks_own_adam_gives_the_course_numbers(tmp_path, gpu):
+    """On CPU it is the grader's faster Adam, whichever way it is imported; with a GPU,
+    tf_keras's own. Either way, one step gives 0.0999993 and 1000 give 5.000001."""
+    session = NotebookSession(
+        [(1, to_python(STUDENT_ADAM))], PROBES, tmp_path, Limits(cell_seconds=120), gpu=gpu
+    )
+    with session:
+        (cell,) = session.run_cells()
+    module = "autograder.labs.tf_intro.adam" if not gpu else "tf_keras.src.optimizers.adam"
+    assert cell.output == f"{module} True 0.0999993 5.000001\n"

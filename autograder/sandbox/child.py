@@ -96,6 +96,9 @@ def main(read_fd: int, write_fd: int) -> None:
     request = reader.receive(timeout=3600)
     probes = importlib.import_module(request["probes"])  # trusted code, loaded before students'
     sys.modules["otter"] = otter_stub()
+    prepare = getattr(probes, "before_student_code", None)  # the lab's own setup, if any
+    if prepare is not None:
+        prepare(bool(request.get("gpu")))
     private = Path.cwd()
     os.environ.update(HOME=str(private), TMPDIR=str(private), MPLCONFIGDIR=str(private))
     tempfile.tempdir = None
