@@ -14,7 +14,8 @@ floor
     The unavoidable work for one submission: a warm parent (TensorFlow, tf_keras and numpy
     imported with TF_USE_LEGACY_KERAS=1 and CUDA_VISIBLE_DEVICES=-1, no TensorFlow op run)
     forks a child per repetition; the child runs the code cells of `valid_reference` in a
-    dict namespace (with the sandbox's `otter` stub) and then calls the probes the hidden
+    dict namespace (with the sandbox's `otter` stub, and the lab's `before_student_code`
+    as in grading: on CPU, the grader's bit-identical Adam) and then calls the probes the hidden
     checks request (train_step_run from 0 for 1000 steps, from the 3 hidden starts for 25,
     training_run for [1, -10, 25] and the 2 hidden coefficient sets), and sends its own wall
     time back through a pipe. Median of 3.
@@ -347,6 +348,9 @@ def _floor_child(cells, requests, write_fd, workdir, probes, shim_class, otter_s
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
         sys.modules["otter"] = otter_stub()
+        prepare = getattr(probes, "before_student_code", None)  # as the grader's child does
+        if prepare is not None:
+            prepare(False)
         started = time.perf_counter()
         namespace = {"__name__": "__main__", "__builtins__": builtins}
         shim = shim_class(namespace)  # magics (%%time, %matplotlib) as the grader runs them
