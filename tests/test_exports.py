@@ -264,7 +264,11 @@ def test_moodle_export_maps_each_student_by_the_chosen_identifier(
     field = {"email": "email", "username": "username", "idnumber": "id_number"}[identifier]
     assert sorted(values) == sorted(getattr(student, field) for student in roster)  # once each
     grades = {row[header]: row["TF lab"] for row in rows}
-    assert sorted(grades.values()) == ["0", "0", "0", "0", "10", "6"]
+    by_student = {student.last_name: grades[getattr(student, field)] for student in roster}
+    assert by_student == {
+        "Lovelace": "0", "Babbage": "0", "Curie": "10", "Dijkstra": "6", "Euler": "0",
+        "Fermat": "0",
+    }  # fmt: skip
     row = next(row for row in rows if row[header] == dijkstra)
     assert row["TF lab"] == "6"
     assert row["Feedback"] == "6 / 10 (train_step 4, trainable_variables 2, minimize 0)."
