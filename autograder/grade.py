@@ -15,6 +15,7 @@ from autograder.lab import Lab
 from autograder.notebook import Notebook, NotebookError, load_notebook
 from autograder.results import SubmissionResult, TestResult
 from autograder.runner import run_checks
+from autograder.sandbox.confine import reachable_temp_dir
 from autograder.sandbox.forkserver import ForkServer, ForkServerDied
 from autograder.sandbox.session import CellReport, Limits, NotebookSession, ProbeFailed
 from autograder.seeding import submission_seed
@@ -95,7 +96,7 @@ def _grade_notebook(
 ) -> SubmissionResult:
     seed = submission_seed(notebook.code_sources(), lab.name)
     cells = [(cell.number, cell.python) for cell in notebook.cells]
-    with tempfile.TemporaryDirectory(prefix="autograder-") as workdir:
+    with tempfile.TemporaryDirectory(prefix="autograder-", dir=reachable_temp_dir()) as workdir:
         with NotebookSession(
             cells, lab.probes_module, Path(workdir), options.limits, options.gpu, forkserver
         ) as session:

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import tempfile
 import time
 
 from autograder.intake import Submission
@@ -13,7 +14,7 @@ from autograder.sandbox.confine import Policy
 
 def test_a_kernel_without_landlock_is_reported_not_silently_skipped(monkeypatch, tmp_path):
     monkeypatch.setattr(landlock, "abi_version", lambda: 0)
-    outcome = confine._attempt(lambda: confine._restrict_filesystem(Policy(tmp_path)), "")
+    outcome = confine._attempt(lambda: confine._filesystem_rules(Policy(tmp_path)), "")
     assert outcome == "NOT APPLIED: Landlock is not available on this kernel"
 
 
@@ -69,3 +70,13 @@ def test_the_cpu_time_limit_stops_a_process_that_never_yields(tmp_path):
         os.waitpid(pid, 0)
         raise AssertionError("the CPU time limit did not stop the process")
     assert os.WIFSIGNALED(ended[1]) and os.WTERMSIG(ended[1]) == signal.SIGKILL
+
+
+def test_private_folders_are_made_where_the_student_user_can_reach_them(tmp_path, monkeypatch):
+    closed = tmp_path / "closed"
+    (closed / "tmp").mkdir(parents=True)
+    closed.chmod(0o700)
+    monkeypatch.setattr(tempfile, "tempdir", str(closed / "tmp"))
+    reachable = confine.reachable_temp_dir()
+    assert reachable != str(closed / "tmp")
+    assert confine._first_closed_ancestor(reachable) is None

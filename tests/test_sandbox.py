@@ -1,11 +1,13 @@
 """The student's process: every cell runs, failures are recorded, grading goes on."""
 
 import ast
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from autograder.notebook import to_python
+from autograder.sandbox.confine import reachable_temp_dir
 from autograder.sandbox.forkserver import ForkServer
 from autograder.sandbox.session import Limits, NotebookSession, ProbeFailed
 
@@ -206,3 +208,19 @@ def test_the_notebooks_own_adam_gives_the_course_numbers(tmp_path, gpu):
         (cell,) = session.run_cells()
     module = "autograder.labs.tf_intro.adam" if not gpu else "tf_keras.src.optimizers.adam"
     assert cell.output == f"{module} True 0.0999993 5.000001\n"
+
+
+def test_the_sandbox_leaves_what_ordinary_code_needs(forkserver):
+    cells = [
+        "import os, tempfile, statistics, fractions\n"
+        "open(os.devnull, 'w').write('discarded')\n"
+        "with tempfile.NamedTemporaryFile('w') as scratch:\n"
+        "    scratch.write('x')\n"
+        "import matplotlib.pyplot as plt\n"
+        "plt.plot([1, 2])\n"
+        "plt.savefig('curve.png')\n"
+        "print(os.path.getsize('curve.png') > 0, statistics.mean([1, 3]))"
+    ]
+    with tempfile.TemporaryDirectory(dir=reachable_temp_dir()) as workdir:  # as in grading
+        with run(cells, Path(workdir), forkserver, cell_seconds=60) as session:
+            assert report(session, 1).output == "True 2\n", report(session, 1).error

@@ -43,7 +43,6 @@ _SYSTEM_READABLE = (
     "/etc/ld.so.cache",
     "/etc/localtime",
     "/etc/mime.types",
-    "/dev/null",
     "/dev/zero",
     "/dev/urandom",
     "/proc/cpuinfo",
@@ -74,6 +73,18 @@ def student_uid(pid: int) -> int:
     return UID_BASE + pid
 
 
+def reachable_temp_dir() -> str:
+    """Where to make private directories: a temp folder other users can pass through.
+
+    The student's process runs as another user, and reaches its own folder by absolute
+    path (tempfile, matplotlib's cache); a TMPDIR under /root (mode 700) would hide it.
+    """
+    for candidate in (tempfile.gettempdir(), "/tmp", "/var/tmp"):
+        if os.path.isdir(candidate) and _first_closed_ancestor(candidate) is None:
+            return candidate
+    return tempfile.gettempdir()
+
+
 def kill_student_processes(pid: int) -> None:
     """SIGKILL every process running as the child's own user: what it forked and hid too."""
     uid = str(student_uid(pid))
@@ -92,13 +103,24 @@ def kill_student_processes(pid: int) -> None:
 def confine(policy: Policy) -> dict[str, str]:
     """Apply every defence this kernel allows; return what each one came to."""
     report = {"limits": _set_limits(policy)}
-    if os.geteuid() == 0:
+    as_root = os.geteuid() == 0
+    if as_root:
         report["network"] = _attempt(lambda: _unshare(_CLONE_NEWNET), "own network namespace")
-        report["user"] = _attempt(lambda: _become_student_user(policy), "")
+        exposed = _attempt(lambda: _expose_hidden_installs(policy.private_dir), "")
     else:
         report["network"] = _attempt(_enter_user_and_network_namespaces, "own network namespace")
+    # Landlock's rules are made while every path can still be opened, before the uid changes
+    rules: list = []
+    report["filesystem"] = _attempt(lambda: rules.append(_filesystem_rules(policy)), "")
+    if not as_root:
         report["user"] = f"uid {os.getuid()}, the grader's own user (the grader is not root)"
-    report["filesystem"] = _attempt(lambda: _restrict_filesystem(policy), "")
+    elif exposed.startswith("NOT APPLIED"):  # another user could not even import the stdlib
+        report["user"] = f"{exposed} (Python could not be shown to another user)"
+    else:
+        report["user"] = _attempt(lambda: _become_student_user(policy, exposed), "")
+    if rules:
+        ruleset, description = rules[0]
+        report["filesystem"] = _attempt(ruleset.restrict_self, description)
     return report
 
 
@@ -177,19 +199,18 @@ def _enter_user_and_network_namespaces() -> None:
     Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
 
 
-def _become_student_user(policy: Policy) -> str:
-    exposed = _expose_hidden_installs(policy.private_dir)
+def _become_student_user(policy: Policy, exposed: str) -> str:
     uid = student_uid(os.getpid())
     os.chown(policy.private_dir, uid, uid)
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
     _check(_libc.prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0))  # keeps /proc/self readable to itself
-    note = f"; {', '.join(exposed)} shown read-only" if exposed else ""
+    note = f"; {exposed} shown read-only" if exposed else ""
     return f"uid {uid}, unprivileged{note}"
 
 
-def _expose_hidden_installs(private_dir: Path) -> list[str]:
+def _expose_hidden_installs(private_dir: Path) -> str:
     """Bind the Python trees that other users can't reach into a private mount namespace.
 
     The blocking directory (say /root, mode 700) is covered with an empty tmpfs that holds
@@ -201,7 +222,7 @@ def _expose_hidden_installs(private_dir: Path) -> list[str]:
         if blocker is not None:
             blocked.setdefault(blocker, []).append(tree)
     if not blocked:
-        return []
+        return ""
     _unshare(_CLONE_NEWNS)
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
     stage = tempfile.mkdtemp(prefix=".stage-", dir=private_dir)
@@ -220,7 +241,7 @@ def _expose_hidden_installs(private_dir: Path) -> list[str]:
             _check(_libc.umount2(os.fsencode(holder), _MNT_DETACH))
             os.rmdir(holder)
     os.rmdir(stage)
-    return sorted(blocked)
+    return ", ".join(sorted(blocked))
 
 
 def _first_closed_ancestor(path: str) -> str | None:
@@ -250,7 +271,8 @@ def _is_within(path: str, other: str) -> bool:
 # -- the filesystem ----------------------------------------------------------------------
 
 
-def _restrict_filesystem(policy: Policy) -> str:
+def _filesystem_rules(policy: Policy) -> tuple[landlock.Ruleset, str]:
+    """The ruleset, ready to apply, and what it will do."""
     abi = landlock.abi_version()
     if abi == 0:
         raise OSError(0, "Landlock is not available on this kernel")
@@ -262,6 +284,7 @@ def _restrict_filesystem(policy: Policy) -> str:
     for path in _SYSTEM_READABLE:
         if os.path.exists(path):
             ruleset.allow(path, landlock.READ)
+    ruleset.allow(os.devnull, landlock.READ | landlock.WRITE)  # file rights only, for a file
     ruleset.allow(f"/proc/{os.getpid()}", landlock.READ)
     if policy.gpu:
         for path in _GPU_READABLE:
@@ -270,13 +293,12 @@ def _restrict_filesystem(policy: Policy) -> str:
         for device in (d for pattern in _GPU_DEVICES for d in glob.glob(pattern)):
             ruleset.allow(device, landlock.READ | landlock.WRITE_FILE | landlock.IOCTL_DEV)
     ruleset.allow(str(policy.private_dir), landlock.READ | landlock.WRITE)
-    ruleset.restrict_self()
     extras = []
     if abi >= 4:
         extras.append("no TCP")
     if abi >= 6:
         extras.append("no signals or abstract sockets outside itself")
-    return (
+    return ruleset, (
         f"Landlock ABI {abi}: Python read-only, writes only in its private directory,"
         f" grader unreadable, {', '.join(extras) or 'no network or signal scoping'}"
     )
