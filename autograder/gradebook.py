@@ -248,14 +248,12 @@ class Gradebook:
 
     def current_submissions(self) -> list[dict]:
         """The newest result of every submitted file, as plain rows: what exports read."""
-        self.connection.row_factory = sqlite3.Row
-        try:
-            rows = self.connection.execute(
-                "SELECT * FROM submissions WHERE id IN"
-                " (SELECT max(id) FROM submissions GROUP BY source_path) ORDER BY name"
-            ).fetchall()
-        finally:
-            self.connection.row_factory = None
+        cursor = self.connection.cursor()
+        cursor.row_factory = sqlite3.Row
+        rows = cursor.execute(
+            "SELECT * FROM submissions WHERE id IN"
+            " (SELECT max(id) FROM submissions GROUP BY source_path) ORDER BY name"
+        ).fetchall()
         return [dict(row) for row in rows]
 
     def record_export(
@@ -275,14 +273,14 @@ class Gradebook:
             )
         return export_id
 
-    def last_exported(self, assignment: str) -> dict[str, tuple[str, float | None]]:
-        """student -> (name, final) as the newest export of this assignment gave them."""
+    def last_exported(self, assignment: str) -> dict[str, float | None]:
+        """student -> final score, as the newest export of this assignment gave them."""
         rows = self.connection.execute(
-            "SELECT student, name, final FROM exported_grades WHERE export_id ="
+            "SELECT student, final FROM exported_grades WHERE export_id ="
             " (SELECT max(id) FROM exports WHERE assignment = ?)",
             (assignment,),
         ).fetchall()
-        return {student: (name, final) for student, name, final in rows}
+        return dict(rows)
 
     def count(self, table: str) -> int:
         return self.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

@@ -65,13 +65,12 @@ def export(
         missing=missing,
         file_times=file_times,
     )
-    before = gradebook.last_exported(options.assignment)
+    before = gradebook.last_exported(options.assignment)  # student -> final, last time
     changes = [
-        Change(entry.student.key, entry.student.name, before.get(entry.student.key, (0, None))[1],
-               entry.final)
+        Change(entry.student.key, entry.student.name, before.get(entry.student.key), entry.final)
         for entry in standing.entries
-        if before and before.get(entry.student.key, (None, None))[1] != entry.final
-    ]  # fmt: skip
+        if before and before.get(entry.student.key) != entry.final
+    ]
     if dry_run:
         return ExportReport(standing, changes, not before)
     if format == "gradescope":
