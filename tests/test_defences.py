@@ -6,12 +6,14 @@ exactly as in grading. Their outcomes also make the README's table of defences:
 `test_the_readme_table_is_what_these_attacks_produced` keeps it honest.
 """
 
+import json
 import os
 import platform
 import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -23,7 +25,7 @@ import pytest
 
 from autograder.notebook import to_python
 from autograder.sandbox import landlock
-from autograder.sandbox.confine import student_uid
+from autograder.sandbox.confine import reachable_temp_dir, student_uid
 from autograder.sandbox.forkserver import ForkServer
 from autograder.sandbox.session import Limits, NotebookSession
 from tests.conftest import ROOT
@@ -31,6 +33,7 @@ from tests.conftest import ROOT
 PROBES = "autograder.labs.tf_intro.probes"
 HIDDEN_CHECK = ROOT / "autograder" / "labs" / "tf_intro" / "checks" / "check_train_step.py"
 README = ROOT / "README.md"
+CONFINED_READS = ROOT / "tests" / "scripts" / "confined_reads.py"
 TABLE_START, TABLE_END = "<!-- defences:start -->", "<!-- defences:end -->"
 
 
@@ -433,3 +436,81 @@ def test_the_readme_table_is_what_these_attacks_produced(outcomes):
         return [line for line in text.splitlines() if line.startswith("|")]
 
     assert rows(written) == rows(produced)
+
+
+# -- the grader installed by pip, inside a site-packages the student may read ---------------
+
+
+@pytest.fixture(scope="module")
+def installed_grader():
+    """A venv where pip installed this working tree as a regular (not editable) package.
+
+    With `pip install -e .` the package stays in the checkout, outside every tree the student
+    may read, so hiding it takes no rule at all. Here it lies inside the venv's site-packages,
+    next to a neighbour package, and only the hiding rule keeps it from the student.
+    """
+    base = Path(tempfile.mkdtemp(prefix="autograder-installed-", dir=reachable_temp_dir()))
+    base.chmod(0o755)  # open to all, as a venv is: only the sandbox may stop the student
+    try:
+        source = base / "source"
+        skip = shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
+        shutil.copytree(ROOT / "autograder", source / "autograder", ignore=skip)
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy(ROOT / name, source / name)
+        venv = base / "venv"
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
+        python = venv / "bin" / "python"
+        site = subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile"]
+        pip += ["--no-build-isolation", "--target", site, str(source)]
+        subprocess.run(pip, capture_output=True, check=True)
+        (Path(site) / "neighbour").mkdir()
+        (Path(site) / "neighbour" / "__init__.py").write_text("VALUE = 42\n")
+        yield python, Path(site)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def installed_child(installed_grader) -> dict:
+    """What a child confined by the installed grader could import and read."""
+    python, site = installed_grader
+    completed = subprocess.run(
+        [python, CONFINED_READS],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=site.parent,  # nowhere near the checkout, whose package must not be imported
+        env={key: value for key, value in os.environ.items() if key != "PYTHONPATH"},
+    )
+    assert completed.returncode == 0, completed.stderr
+    found = json.loads(completed.stdout)
+    assert found["package"] == str(site / "autograder")  # the installed copy, not the checkout
+    assert any(str(site).startswith(tree + "/") for tree in found["readable_trees"])
+    assert "error" not in found["child"], found["child"]
+    assert found["child"]["sandbox"]["filesystem"].startswith("Landlock")
+    return found["child"]
+
+
+def test_an_installed_grader_package_is_unreadable_to_the_student(installed_child):
+    checks = installed_child["checks"]
+    assert sorted(checks) == sorted(path.name for path in HIDDEN_CHECK.parent.glob("*.py"))
+    assert set(checks.values()) == {"PermissionError"}, checks
+    package = installed_child["package"]
+    assert len(package) > 20  # every module, not just the checks
+    readable = [path for path, outcome in package.items() if outcome != "PermissionError"]
+    assert readable == []
+
+
+def test_the_student_still_imports_packages_installed_beside_the_grader(installed_child):
+    assert installed_child["import_neighbour"] == "42"
+    assert installed_child["read_neighbour"] == repr("VALUE = 42\n")
+    assert installed_child["read_stdlib"].isdigit()
+    # Python lists site-packages again after invalidate_caches, and to read metadata
+    assert installed_child["import_neighbour_again"] == "42"
+    assert installed_child["installed_version"] == repr("0.1.0")

@@ -281,6 +281,10 @@ def _filesystem_rules(policy: Policy) -> tuple[landlock.Ruleset, str]:
     for tree in _python_trees():
         for allowed in _allowed_parts(tree, hidden):
             ruleset.allow(allowed, landlock.READ)
+        if any(_is_within(path, tree) for path in hidden):
+            # Listing only, which the rest of the tree needs: Python lists site-packages to
+            # import from it (after invalidate_caches) and to read package metadata
+            ruleset.allow(tree, landlock.READ_DIR)
     for path in _SYSTEM_READABLE:
         if os.path.exists(path):
             ruleset.allow(path, landlock.READ)
@@ -308,6 +312,11 @@ def _allowed_parts(tree: str, hidden: list[str]) -> list[str]:
     """`tree`, minus the hidden paths inside it, as the fewest paths that cover the rest."""
     inside = [path for path in hidden if path == tree or _is_within(path, tree)]
     if not inside:
+        target = os.path.realpath(tree)
+        if any(path == target or _is_within(path, target) for path in hidden):
+            # A link to a folder that holds the hidden path (a venv's lib64 -> lib): a rule
+            # on it would allow its whole target; what it reaches is judged where it lands
+            return []
         return [tree]
     if tree in inside or not os.path.isdir(tree):
         return []
