@@ -12,7 +12,9 @@ the report goes into the submission's results. In order:
    through a private mount namespace. Not as root: a user namespace does the same job;
 4. the filesystem (Landlock): the Python installation and system libraries read-only,
    writes only in the private directory, the grader's own package (hidden checks) never,
-   no TCP, no signals or abstract unix sockets outside the process's own domain.
+   no TCP, no signals or abstract unix sockets outside the process's own domain. With
+   --gpu, also the GPU's device files (read, write, ioctl) and the names of the process's
+   own threads (/proc/PID/task), which CUDA writes when it starts.
 """
 
 import ctypes
@@ -55,7 +57,11 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 # With --gpu: the driver's device files and what CUDA reads about the machine
 _GPU_DEVICES = ("/dev/nvidia*", "/dev/dri")
-_GPU_READABLE = ("/proc/driver/nvidia", "/sys/bus/pci", "/sys/devices", "/proc/self/task")
+_GPU_READABLE = ("/proc/driver/nvidia", "/sys/bus/pci", "/sys/devices")
+_GPU_DEVICE_RIGHTS = landlock.READ | landlock.WRITE_FILE | landlock.IOCTL_DEV
+# CUDA names the threads it starts by writing /proc/PID/task/TID/comm with truncation;
+# refused, its initialisation fails with error 304 (OS call failed or not supported)
+_THREAD_NAME_RIGHTS = landlock.READ | landlock.WRITE_FILE | landlock.TRUNCATE
 
 
 @dataclass(frozen=True)
@@ -289,23 +295,32 @@ def _filesystem_rules(policy: Policy) -> tuple[landlock.Ruleset, str]:
         if os.path.exists(path):
             ruleset.allow(path, landlock.READ)
     ruleset.allow(os.devnull, landlock.READ | landlock.WRITE)  # file rights only, for a file
-    ruleset.allow(f"/proc/{os.getpid()}", landlock.READ)
+    own = f"/proc/{os.getpid()}"  # its own entries, never /proc/self: that is whoever looks
+    ruleset.allow(own, landlock.READ, keep_open=True)
     if policy.gpu:
-        for path in _GPU_READABLE:
-            if os.path.exists(path):
-                ruleset.allow(path, landlock.READ)
-        for device in (d for pattern in _GPU_DEVICES for d in glob.glob(pattern)):
-            ruleset.allow(device, landlock.READ | landlock.WRITE_FILE | landlock.IOCTL_DEV)
+        _allow_gpu(ruleset, own)
     ruleset.allow(str(policy.private_dir), landlock.READ | landlock.WRITE)
     extras = []
     if abi >= 4:
         extras.append("no TCP")
     if abi >= 6:
         extras.append("no signals or abstract sockets outside itself")
+    gpu = (
+        "; --gpu: the GPU's device files and its own threads' names writable" if policy.gpu else ""
+    )
     return ruleset, (
         f"Landlock ABI {abi}: Python read-only, writes only in its private directory,"
-        f" grader unreadable, {', '.join(extras) or 'no network or signal scoping'}"
+        f" grader unreadable, {', '.join(extras) or 'no network or signal scoping'}{gpu}"
     )
+
+
+def _allow_gpu(ruleset: landlock.Ruleset, own: str) -> None:
+    for path in _GPU_READABLE:
+        if os.path.exists(path):
+            ruleset.allow(path, landlock.READ)
+    for device in (d for pattern in _GPU_DEVICES for d in glob.glob(pattern)):
+        ruleset.allow(device, _GPU_DEVICE_RIGHTS)
+    ruleset.allow(f"{own}/task", _THREAD_NAME_RIGHTS, keep_open=True)
 
 
 def _allowed_parts(tree: str, hidden: list[str]) -> list[str]:

@@ -13,12 +13,18 @@ FORCED = {
 
 CPU_ONLY = {"CUDA_VISIBLE_DEVICES": "-1"}
 
+# Several student processes share a GPU: each one's TensorFlow takes GPU memory as it needs
+# it, not nearly all of it at once as it otherwise would. TensorFlow reads this when it makes
+# its GPU device, which happens in the student's process only: the fork server that passes
+# its environment on never runs an op.
+GPU_SHARED = {"TF_FORCE_GPU_ALLOW_GROWTH": "true"}
+
 
 def child_environment(base: dict[str, str], *, gpu: bool) -> dict[str, str]:
+    """The environment of the process that runs student code (or forks it), from `base`."""
     env = {key: value for key, value in base.items() if not key.startswith("AUTOGRADER_")}
     env.update(FORCED)
-    if not gpu:
-        env.update(CPU_ONLY)
+    env.update(GPU_SHARED if gpu else CPU_ONLY)
     return env
 
 

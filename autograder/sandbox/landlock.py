@@ -7,7 +7,7 @@ The system call numbers are the same on every architecture.
 
 import ctypes
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446
 _CREATE_RULESET_VERSION = 1
@@ -77,6 +77,9 @@ class Ruleset:
     abi: int
     fd: int
     handled_fs: int
+    # (path, rights) as granted, after masking to this kernel's ABI and to what a file takes
+    rules: list[tuple[str, int]] = field(default_factory=list)
+    kept_open: list[int] = field(default_factory=list)
 
     @classmethod
     def create(cls, abi: int) -> "Ruleset":
@@ -91,17 +94,29 @@ class Ruleset:
         fd = _call(_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
         return cls(abi, fd, handled_fs)
 
-    def allow(self, path: str, access: int) -> None:
-        """Allow `access` beneath `path` (a directory) or on it (a file)."""
-        flags = os.O_PATH | os.O_CLOEXEC
-        parent = os.open(path, flags)
+    def allow(self, path: str, access: int, *, keep_open: bool = False) -> None:
+        """Allow `access` beneath `path` (a directory) or on it (a file).
+
+        A rule belongs to the inode `path` has now. Most filesystems give a path the same
+        inode for as long as the rule holds it, but procfs makes a new inode for a process's
+        own entries (/proc/PID/...) whenever the kernel has evicted their dentry, under
+        memory pressure for instance, and the rule would silently stop applying:
+        `keep_open` keeps a descriptor on the path for the life of the process instead.
+        """
+        parent = os.open(path, os.O_PATH | os.O_CLOEXEC)
+        added = False
         try:
             if not os.path.isdir(path):  # files take file rights only
                 access &= EXECUTE | READ_FILE | WRITE_FILE | TRUNCATE | IOCTL_DEV
             rule = _PathBeneathAttr(allowed_access=access & self.handled_fs, parent_fd=parent)
             _call(_ADD_RULE, self.fd, _RULE_PATH_BENEATH, ctypes.byref(rule), ctypes.c_uint32(0))
+            self.rules.append((path, rule.allowed_access))
+            added = True
         finally:
-            os.close(parent)
+            if added and keep_open:
+                self.kept_open.append(parent)
+            else:
+                os.close(parent)
 
     def restrict_self(self) -> None:
         _call_prctl_no_new_privs()
@@ -109,6 +124,12 @@ class Ruleset:
             _call(_RESTRICT_SELF, self.fd, ctypes.c_uint32(0))
         finally:
             os.close(self.fd)
+
+    def close(self) -> None:
+        """Drop a ruleset that will not be applied, and the paths it kept open."""
+        for fd in (self.fd, *self.kept_open):
+            os.close(fd)
+        self.kept_open.clear()
 
 
 def _call_prctl_no_new_privs() -> None:
