@@ -42,10 +42,49 @@ def test_an_otter_export_zip_is_graded_from_the_notebook_inside(graded):
     assert graded["otter_export_valid_lambda"]["score"] == LAB.max_score
 
 
+# The notebook as handed out: train_step's lines are `...`, training returns w untouched.
+# Per check (found by words from its name), what its output must tell that student is missing.
+UNTOUCHED_REASONS = {
+    "one step from w = 0": ("w did not change", "train_step must call optimizer.apply_gradients"),
+    "1000 steps from w = 0": ("w was 0;", "the minimum of J(w) is at w = 5"),
+    "other starting points": ("w did not change", "train_step must call optimizer.apply_gradients"),
+    "gradient handed to the optimizer": ("handed no gradient to optimizer.apply_gradients",),
+    "come from tf.GradientTape": ("never called tape.gradient", "tf.GradientTape"),
+    "notebook's current w": ("no (gradient, variable) pair reached optimizer.apply_gradients",),
+    "variables to differentiate": ("write trainable_variables = [w]",),
+    "trains the w it is given": ("w was 0;", "It did not move"),
+    "other coefficients": ("It did not move",),
+    "exactly 1000 updates": (
+        "never used the optimizer it was given",
+        "call optimizer.minimize(cost_fn, [w])",
+    ),
+    "receives the gradient": ("passed no gradients to the optimizer it was given",),
+}
+
+
+def reasons_missing(tests: list[dict]) -> dict[str, str]:
+    """Each check whose output lacks what UNTOUCHED_REASONS expects, with that output."""
+    missing = {}
+    for test in tests:
+        rows = [words for words in UNTOUCHED_REASONS if words in test["name"]]
+        assert len(rows) == 1, f"{test['name']!r} matches {rows} in UNTOUCHED_REASONS"
+        if not all(phrase in test["output"] for phrase in UNTOUCHED_REASONS[rows[0]]):
+            missing[test["name"]] = test["output"]
+    return missing
+
+
 def test_the_untouched_student_notebook_scores_zero(graded):
     result = graded["untouched"]
     assert result["score"] == 0
     assert part_scores(result) == {"train_step": 0, "trainable_variables": 0, "minimize": 0}
+    assert all(t["status"] == "failed" and t["score"] == 0 for t in result["tests"])
+
+
+def test_the_untouched_notebook_is_told_what_each_check_found_missing(graded):
+    tests = graded["untouched"]["tests"]
+    names = {words for test in tests for words in UNTOUCHED_REASONS if words in test["name"]}
+    assert names == set(UNTOUCHED_REASONS)  # every check ran, and no expectation is idle
+    assert reasons_missing(tests) == {}
 
 
 def test_results_follow_the_gradescope_schema_with_a_part_tag_per_test(graded):
