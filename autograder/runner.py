@@ -28,7 +28,8 @@ class _CheckPlugin:
         self._observe = observe
         self._seed = seed
         self._context = context
-        self.verdicts: list[tuple[pytest.Item, BaseException | None, float]] = []
+        self._tips: dict[str, list[str]] = {}
+        self.verdicts: list[tuple[pytest.Item, BaseException | None, float, list[str]]] = []
 
     def pytest_configure(self, config: pytest.Config) -> None:
         for line in MARKERS:
@@ -46,13 +47,19 @@ class _CheckPlugin:
     def notebook_context(self) -> dict:
         return self._context
 
+    @pytest.fixture
+    def tips(self, request: pytest.FixtureRequest) -> list[str]:
+        """Advice a check appends without costing points: shown whether it passes or not."""
+        return self._tips.setdefault(request.node.nodeid, [])
+
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         outcome = yield
         report = outcome.get_result()
         if call.when == "call" or (call.when == "setup" and report.failed):
             error = call.excinfo.value if call.excinfo is not None else None
-            self.verdicts.append((item, error, report.duration))
+            tips = self._tips.get(item.nodeid, [])
+            self.verdicts.append((item, error, report.duration, tips))
 
 
 def run_checks(
@@ -81,10 +88,12 @@ def run_checks(
     code = pytest.main(args, plugins=[plugin])
     if not plugin.verdicts:
         raise RuntimeError(f"no hidden checks ran from {checks_dir} (pytest exit code {code})")
-    return [_to_result(item, error, seconds) for item, error, seconds in plugin.verdicts]
+    return [_to_result(*verdict) for verdict in plugin.verdicts]
 
 
-def _to_result(item: pytest.Item, error: BaseException | None, seconds: float) -> TestResult:
+def _to_result(
+    item: pytest.Item, error: BaseException | None, seconds: float, tips: list[str]
+) -> TestResult:
     points_marker = item.get_closest_marker("points")
     part_marker = item.get_closest_marker("part")
     max_score = float(points_marker.args[0]) if points_marker else 1.0
@@ -98,6 +107,7 @@ def _to_result(item: pytest.Item, error: BaseException | None, seconds: float) -
     else:
         log.error("hidden check %s raised %r", item.nodeid, error, exc_info=error)
         status, score, output = "failed", 0.0, INTERNAL_ERROR
+    output = "\n".join([output, *(f"Tip: {tip}" for tip in tips)]).strip()
     return TestResult(
         name=doc,
         score=score,

@@ -9,7 +9,15 @@ from autograder.sandbox.session import ProbeFailed
 GOOD_STEP = {
     "tape_calls": 1,
     "sources": {"kind": "list", "holds_w": [True]},
-    "pairs": [{"gradient": -10.0, "variable_is_w": True, "variable_value": 0.0, "from_tape": True}],
+    "pairs": [
+        {
+            "gradient": -10.0,
+            "variable_is_w": True,
+            "variable_value": 0.0,
+            "from_tape": True,
+            "given_optimizer": True,
+        }
+    ],
 }
 GOOD_RUN = {"path": [0.1], "error": None, "steps": [GOOD_STEP], "local_trainable_variables": None}
 
@@ -25,7 +33,7 @@ def observer(answer) -> Observer:
 
 def test_well_formed_measurements_are_parsed():
     run = observer(GOOD_RUN).train_step(0.0)
-    assert run.path == (0.1,) and run.steps[0].sources.is_list_of_w
+    assert run.path == (0.1,) and run.steps[0].sources.names_only_w
 
 
 @pytest.mark.parametrize(

@@ -462,6 +462,92 @@ VALID_CASES = [
         outputs=dict(WORKING_OUTPUTS),
     ),
     Case(
+        "valid_tf_function_step_in_training",
+        "training defines `@tf.function def step(): optimizer.minimize(cost_fn, [w])` and "
+        "calls step() 1000 times. Observed under plain TensorFlow: w = 5.000001 and the "
+        "optimizer's iterations = 1000, but after tracing no Python call reaches "
+        "apply_gradients; the grader runs tf.function bodies eagerly while it observes, so "
+        "every update is seen: full marks.",
+        FULL,
+        replace={
+            "training": """
+                def training(x, w, optimizer):
+                    def cost_fn():
+                        return x[0] * w ** 2 + x[1] * w + x[2]
+                    @tf.function
+                    def step():
+                        optimizer.minimize(cost_fn, [w])
+                    for i in range(1000):
+                        step()
+                    return w
+                """,
+        },
+    ),
+    Case(
+        "valid_tf_function_inner_step",
+        "train_step() only calls a module-level `@tf.function` that holds the tape, the list "
+        "and apply_gradients over the globals w and optimizer. A traced graph keeps the "
+        "variables it was traced with, so the grader's fresh w would never be seen; run "
+        "eagerly while observed, it is: full marks.",
+        FULL,
+        replace={
+            "train_step": """
+                @tf.function
+                def adam_step():
+                    with tf.GradientTape() as tape:
+                        cost = w ** 2 - 10 * w + 25
+                    trainable_variables = [w]
+                    grads = tape.gradient(cost, trainable_variables)
+                    optimizer.apply_gradients(zip(grads, trainable_variables))
+
+                def train_step():
+                    adam_step()
+                """,
+        },
+        outputs=dict(WORKING_OUTPUTS),
+    ),
+    Case(
+        "valid_single_variable",
+        "grad = tape.gradient(cost, w) with w alone, then "
+        "optimizer.apply_gradients([(grad, w)]): valid TensorFlow with the right values "
+        "(observed: first step 0.09999931, 1000 steps 5.000001). The variable differentiated "
+        "and updated is exactly the notebook's w: full marks, with a tip about the list form.",
+        FULL,
+        replace={
+            "train_step": """
+                def train_step():
+                    with tf.GradientTape() as tape:
+                        cost = w ** 2 - 10 * w + 25
+                    grad = tape.gradient(cost, w)
+                    optimizer.apply_gradients([(grad, w)])
+                """,
+        },
+        outputs=dict(WORKING_OUTPUTS),
+    ),
+    Case(
+        "valid_renamed_optimizer",
+        "The part-1 setup names its optimizer `opt = tf.keras.optimizers.Adam(0.1)` and "
+        "train_step calls opt.apply_gradients: correct in the notebook (observed: 5.000001 "
+        "after 1000 steps). The grader hands train_step a fresh Adam under whatever name the "
+        "notebook gave it: full marks.",
+        FULL,
+        replace={
+            "part1_setup": """
+                w = tf.Variable(0, dtype=tf.float32)
+                opt = tf.keras.optimizers.Adam(0.1)
+                """,
+            "train_step": """
+                def train_step():
+                    with tf.GradientTape() as tape:
+                        cost = w ** 2 - 10 * w + 25
+                    trainable_variables = [w]
+                    grads = tape.gradient(cost, trainable_variables)
+                    opt.apply_gradients(zip(grads, trainable_variables))
+                """,
+        },
+        outputs=dict(WORKING_OUTPUTS),
+    ),
+    Case(
         "valid_magics",
         "IPython magics everywhere: a !pip install cell, %matplotlib inline and "
         "%load_ext/%autoreload in the setup cell, %%time on the loop and training cells; "
@@ -941,10 +1027,52 @@ MISTAKE_CASES = [
         "mistake_trainable_variables_not_list",
         "trainable_variables = w (no list): tape.gradient returns a bare tensor and "
         "zip(grads, w) raises (observed TypeError 'Cannot iterate over a scalar tensor.'). "
-        "train_step 0; tv: no pair (0), the sources are w itself, not a list (0) -> 0; "
-        "minimize 4.",
-        marks(0, 0, 4),
+        "train_step 0; tv: no pair (0); tape.gradient differentiated w itself, which it "
+        "accepts, so the variable differentiated is exactly w (1) -> 1; the zip is what "
+        "breaks, and train_step pays for it. minimize 4.",
+        marks(0, 1, 4),
         replace={"train_step": train_step_with(tv="w")},
+    ),
+    Case(
+        "mistake_new_optimizer_in_train_step",
+        "train_step builds tf.keras.optimizers.Adam(0.1) on every call, so Adam's moments "
+        "never build up: every step is a fresh Adam's first step of about 0.1 (observed: "
+        "first step 0.09999931, 1000 steps 4.9878244). train_step: first step (0.5), no "
+        "convergence (0), no Adam path (0), the gradients are 2w-10 (1) and the tape's (1) "
+        "-> 2.5. The pairs (tape gradient, w) still reach an optimizer, just not the "
+        "notebook's: trainable_variables 2; minimize 4.",
+        marks(2.5, 2, 4),
+        replace={
+            "train_step": """
+                def train_step():
+                    optimizer = tf.keras.optimizers.Adam(0.1)
+                    with tf.GradientTape() as tape:
+                        cost = w ** 2 - 10 * w + 25
+                    trainable_variables = [w]
+                    grads = tape.gradient(cost, trainable_variables)
+                    optimizer.apply_gradients(zip(grads, trainable_variables))
+                """,
+        },
+    ),
+    Case(
+        "mistake_two_updates_per_step",
+        "train_step calls optimizer.apply_gradients twice with the same pairs, so each call "
+        "is two Adam steps (observed: first step 0.19999829, 1000 calls 5.0000005). "
+        "train_step: first step (0), convergence (0.5), no Adam path (0), the first gradient "
+        "of each call is 2w-10 (1) and the tape's (1) -> 2.5. Both pairs name the notebook's "
+        "w: trainable_variables 2; minimize 4.",
+        marks(2.5, 2, 4),
+        replace={
+            "train_step": """
+                def train_step():
+                    with tf.GradientTape() as tape:
+                        cost = w ** 2 - 10 * w + 25
+                    trainable_variables = [w]
+                    grads = tape.gradient(cost, trainable_variables)
+                    optimizer.apply_gradients(zip(grads, trainable_variables))
+                    optimizer.apply_gradients(zip(grads, trainable_variables))
+                """,
+        },
     ),
     Case(
         "mistake_new_variable_in_list",

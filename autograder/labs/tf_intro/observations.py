@@ -74,8 +74,13 @@ class Sources:
         return cls(data["kind"][:20], tuple(_bool(b) for b in _list(data.get("holds_w"))))
 
     @property
-    def is_list_of_w(self) -> bool:
-        return self.kind in ("list", "tuple") and self.holds_w == (True,)
+    def is_list(self) -> bool:
+        return self.kind in ("list", "tuple")
+
+    @property
+    def names_only_w(self) -> bool:
+        """[w], (w,) or w itself: tape.gradient differentiates exactly the notebook's w."""
+        return (self.is_list or self.kind == "variable") and self.holds_w == (True,)
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,7 @@ class Pair:
     variable_is_w: bool
     variable_value: float | None
     from_tape: bool
+    given_optimizer: bool  # applied by the optimizer the probe handed over, not another one
 
     @classmethod
     def parse(cls, data) -> "Pair":
@@ -94,6 +100,7 @@ class Pair:
             _bool(data.get("variable_is_w")),
             _optional_float(data.get("variable_value")),
             _bool(data.get("from_tape")),
+            _bool(data.get("given_optimizer")),
         )
 
 
@@ -135,6 +142,10 @@ class TrainStepRun:
     def w_before(self, step: int) -> float:
         return self.start if step == 0 else self.path[step - 1]
 
+    @property
+    def used_another_optimizer(self) -> bool:
+        return any(not pair.given_optimizer for step in self.steps for pair in step.pairs)
+
     def require_steps(self, count: int, what: str) -> tuple[float, ...]:
         """The first `count` values of w, or a failure explaining why they don't exist."""
         if len(self.path) >= count:
@@ -154,8 +165,9 @@ class TrainingRun:
     returned_is_w: bool
     returned_type: str
     w_final: float | None
-    updates: int
-    pairs: tuple[Pair, ...]
+    updates: int  # by the optimizer passed in
+    other_updates: int  # by optimizers the student's code built itself
+    pairs: tuple[Pair, ...]  # applied by the optimizer passed in
 
     @classmethod
     def parse(cls, coefficients, start: float, data: dict) -> "TrainingRun":
@@ -167,6 +179,7 @@ class TrainingRun:
             str(data.get("returned_type"))[:80],
             _optional_float(data.get("w_final")),
             _int(data.get("updates")),
+            _int(data.get("other_updates")),
             tuple(Pair.parse(p) for p in _list(data.get("pairs"))),
         )
 

@@ -13,6 +13,8 @@ import tensorflow as tf
 from tensorflow.python.framework.ops import EagerTensor
 from tensorflow.python.ops import gen_resource_variable_ops
 from tensorflow.python.ops.resource_variable_ops import BaseResourceVariable, ResourceVariable
+from tf_keras.src.optimizers.legacy.optimizer_v2 import OptimizerV2
+from tf_keras.src.optimizers.optimizer import Optimizer
 
 from autograder.labs.tf_intro.adam import ScalarAdam, install_for_student_code
 from autograder.sandbox.cells import StudentCodeMissing, describe_error
@@ -25,12 +27,18 @@ _variable_handle = BaseResourceVariable.__dict__["handle"].fget
 _variable_dtype = BaseResourceVariable.__dict__["dtype"].fget
 _read_variable = gen_resource_variable_ops.read_variable_op
 _float = float
+_run_functions_eagerly = tf.config.run_functions_eagerly
+_functions_run_eagerly = tf.config.functions_run_eagerly
 LEARNING_RATE = 0.1
+
+# Every optimizer class of tf_keras that student code can reach, new and legacy: each one
+# reports what it is asked to apply during a probe, whoever built the instance.
+OPTIMIZER_BASES = (Optimizer, OptimizerV2)
 
 # Classes whose methods the probes rely on to measure: restored to their state before
 # any student code ran, so a patched .numpy() or apply_gradients can't fake a measurement.
 # ScalarAdam's MRO holds tf_keras's Adam and its bases.
-GUARDED = (ResourceVariable, EagerTensor, ScalarAdam, _GradientTape)
+GUARDED = (ResourceVariable, EagerTensor, ScalarAdam, _GradientTape, *OPTIMIZER_BASES)
 
 
 def student_function(namespace: dict, name: str):
@@ -82,8 +90,10 @@ class Recorder:
 
     def __init__(self, w: ResourceVariable):
         self.w = w
+        self.given_optimizer = None  # the instance the probe hands to the student's code
         self.steps: list[dict] = []
-        self.updates = 0
+        self.updates = 0  # by the given optimizer
+        self.other_updates = 0  # by any optimizer the student's code built itself
         self.detailed = True
         self.tape_tensors: list = []  # held so ids stay unique within a step
 
@@ -109,8 +119,12 @@ class Recorder:
         flat = result if isinstance(result, (list, tuple)) else [result]
         self.tape_tensors.extend(flat)
 
-    def on_apply(self, pairs: list) -> None:
-        self.updates += 1
+    def on_apply(self, optimizer, pairs: list) -> None:
+        given = optimizer is self.given_optimizer
+        if given:
+            self.updates += 1
+        else:
+            self.other_updates += 1
         if not self.detailed:
             return
         step = self._current()
@@ -125,18 +139,94 @@ class Recorder:
                     "variable_is_w": variable is self.w,
                     "variable_value": value_of(variable),
                     "from_tape": gradient is not None and id(gradient) in tape_ids,
+                    "given_optimizer": given,
                 }
             )
 
 
-def recording_optimizer(recorder: Recorder):
-    class Adam(ScalarAdam):  # named like the real one, so messages read naturally
-        def apply_gradients(self, grads_and_vars, *args, **kwargs):
-            pairs = list(grads_and_vars)
-            recorder.on_apply(pairs)
-            return super().apply_gradients(pairs, *args, **kwargs)
+class Adam(ScalarAdam):  # named like the real one, so messages read naturally
+    pass
 
-    return Adam(LEARNING_RATE)
+
+def fresh_optimizer(recorder: Recorder) -> Adam:
+    optimizer = Adam(LEARNING_RATE)
+    recorder.given_optimizer = optimizer
+    return optimizer
+
+
+def _library_optimizer_classes() -> list[type]:
+    """tf_keras's optimizer classes and the grader's own that define apply_gradients.
+
+    A class the student wrote is left alone: if its apply_gradients reaches a library
+    one, that call is recorded; if it never does, nothing reached an optimizer.
+    """
+    found, frontier = [], [*OPTIMIZER_BASES, *OPTIMIZER_BASES[0].__mro__]
+    while frontier:
+        cls = frontier.pop()
+        if cls in found or not cls.__module__.startswith(("tf_keras.", "autograder.")):
+            continue
+        found.append(cls)
+        frontier += cls.__subclasses__()
+    return [cls for cls in found if "apply_gradients" in vars(cls)]
+
+
+@contextlib.contextmanager
+def recording_optimizers(recorder: Recorder):
+    """Every optimizer of the process reports each apply_gradients call to the recorder.
+
+    Not just the instance the probe hands over: a train_step that builds its own Adam
+    still hands its (gradient, variable) pairs to an optimizer, and that is what the
+    trainable_variables part judges. minimize() reaches apply_gradients too. Only the
+    outermost call is recorded: a subclass's apply_gradients that calls its base's is
+    one update, not two.
+    """
+    classes = _library_optimizer_classes()
+    originals = {cls: vars(cls)["apply_gradients"] for cls in classes}
+    depth = [0]
+
+    def recorded(original):
+        def apply_gradients(self, grads_and_vars, *args, **kwargs):
+            if depth[0]:
+                return original(self, grads_and_vars, *args, **kwargs)
+            pairs = list(grads_and_vars)
+            recorder.on_apply(self, pairs)
+            depth[0] += 1
+            try:
+                return original(self, pairs, *args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return apply_gradients
+
+    for cls, original in originals.items():
+        cls.apply_gradients = recorded(original)
+    try:
+        yield
+    finally:
+        for cls, original in originals.items():
+            cls.apply_gradients = original
+
+
+@contextlib.contextmanager
+def functions_run_eagerly():
+    """tf.function bodies run as Python while a probe observes them.
+
+    A traced function calls the optimizer and the tape from Python only while tracing;
+    after that its graph updates w without any call the probe could see. Eagerly, every
+    call is seen, and the values are the same.
+    """
+    previous = _functions_run_eagerly()
+    _run_functions_eagerly(True)
+    try:
+        yield
+    finally:
+        _run_functions_eagerly(previous)
+
+
+@contextlib.contextmanager
+def observing(recorder: Recorder):
+    with recording_optimizers(recorder), functions_run_eagerly(), quiet():
+        yield
 
 
 @contextlib.contextmanager
@@ -211,14 +301,18 @@ def train_step_run(namespace: dict, start: float, steps: int, detail_steps: int)
     train_step = student_function(namespace, "train_step")
     w = _Variable(start, dtype=_float32)
     recorder = Recorder(w)
-    optimizer = recording_optimizer(recorder)
+    optimizer = fresh_optimizer(recorder)
     globals_ = train_step.__globals__
     values = {"w": w, "optimizer": optimizer}
+    # Whatever the notebook named its optimizer (opt, adam), train_step gets a fresh one
+    for name, value in list(globals_.items()):
+        if isinstance(value, OPTIMIZER_BASES):
+            values[name] = optimizer
     listed = globals_.get("trainable_variables")
     if isinstance(listed, (list, tuple)) and len(listed) == 1 and isinstance(listed[0], _Variable):
         values["trainable_variables"] = type(listed)([w])  # a global list of the old w
     path, error, captured = [], None, {}
-    with rebound(globals_, values), recording_tape(recorder, globals_), quiet():
+    with rebound(globals_, values), recording_tape(recorder, globals_), observing(recorder):
         for step in range(steps):
             recorder.begin_step(detailed=step < detail_steps)
             try:
@@ -245,21 +339,23 @@ def training_run(namespace: dict, coefficients: list[float], start: float) -> di
     training = student_function(namespace, "training")
     w = _Variable(start, dtype=_float32)
     recorder = Recorder(w)
-    optimizer = recording_optimizer(recorder)
+    optimizer = fresh_optimizer(recorder)
     x = np.array(coefficients, dtype=np.float32)
     returned, error = None, None
-    with quiet():
+    with observing(recorder):
         try:
             returned = training(x, w, optimizer)
         except Exception as failure:  # noqa: BLE001
             error = describe_error(failure)
-    pairs = [pair for step in recorder.steps for pair in step["pairs"]]
+    # The lab asks training to use the optimizer it is given: only its updates are judged
+    pairs = [pair for step in recorder.steps for pair in step["pairs"] if pair["given_optimizer"]]
     return {
         "error": error,
         "returned_is_w": returned is w,
         "returned_type": type(returned).__name__,
         "w_final": value_of(w),
         "updates": recorder.updates,
+        "other_updates": recorder.other_updates,
         "pairs": pairs,
     }
 

@@ -18,6 +18,15 @@ def _updates_note(run: TrainingRun) -> str:
     return ""
 
 
+def _other_optimizer_note(run: TrainingRun) -> str:
+    if not run.other_updates:
+        return ""
+    return (
+        f" {run.other_updates} updates went to an optimizer that training built itself:"
+        " use the `optimizer` argument."
+    )
+
+
 def _number(value: float | None) -> str:
     return "missing" if value is None else f"{value:.6g}"
 
@@ -80,6 +89,7 @@ def check_makes_1000_updates_with_given_optimizer(lab, hidden):
             raise CheckFailed(
                 f"{run.call_text()} never used the optimizer it was given: call"
                 " optimizer.minimize(cost_fn, [w]) on the `optimizer` argument."
+                + _other_optimizer_note(run)
             )
         require(
             run.updates == UPDATES,
@@ -95,7 +105,8 @@ def check_gradients_are_2x0w_plus_x1(lab, hidden):
         run.require_no_error()
         require(
             bool(run.pairs),
-            f"{run.call_text()} passed no gradients to the optimizer it was given.",
+            f"{run.call_text()} passed no gradients to the optimizer it was given."
+            + _other_optimizer_note(run),
         )
         x0, x1, _ = run.coefficients
         for index, pair in enumerate(run.pairs):

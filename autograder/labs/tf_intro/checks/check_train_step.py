@@ -20,27 +20,51 @@ def direction_hint(observed: float, start: float, expected: float) -> str:
     return ""
 
 
+def repeated_update_note(run: TrainStepRun) -> str:
+    updates = max((sum(p.variable_is_w for p in step.pairs) for step in run.steps), default=0)
+    if updates <= 1:
+        return ""
+    return (
+        f" One call of train_step() handed w to the optimizer {updates} times: one step is"
+        " one optimizer.apply_gradients call."
+    )
+
+
+def another_optimizer_note(run: TrainStepRun) -> str:
+    if not run.used_another_optimizer:
+        return ""
+    return (
+        " The updates went to an optimizer that train_step built itself, not the notebook's"
+        " `optimizer`: create the optimizer once, outside train_step, so that Adam's moments"
+        " carry over from one step to the next."
+    )
+
+
 @points(0.5)
 def check_first_step_from_zero(lab):
     """train_step: one step from w = 0 with a fresh Adam(0.1) takes Adam's first step"""
-    (first,) = lab.train_step_from_zero().require_steps(1, "One step from w = 0")
+    run = lab.train_step_from_zero()
+    (first,) = run.require_steps(1, "One step from w = 0")
     expected = adam_trajectory(LAB_COEFFICIENTS, 0.0, 1)[0]
     require(
         close(first, expected, FIRST_STEP_TOLERANCE),
         f"After one call of train_step() from w = 0 with a fresh Adam(0.1), w was {first:.7f};"
         f" Adam's first step on J(w) = w² − 10w + 25 gives {expected:.7f}."
-        + direction_hint(first, 0.0, expected),
+        + direction_hint(first, 0.0, expected)
+        + repeated_update_note(run),
     )
 
 
 @points(0.5)
 def check_converges_in_1000_steps(lab):
     """train_step: 1000 steps from w = 0 bring w to 5"""
-    path = lab.train_step_from_zero().require_steps(1000, "1000 steps from w = 0")
+    run = lab.train_step_from_zero()
+    path = run.require_steps(1000, "1000 steps from w = 0")
     require(
         close(path[-1], 5.0, CONVERGENCE_TOLERANCE),
         f"After 1000 calls of train_step() from w = 0, w was {path[-1]:.6g}; the minimum of"
-        f" J(w) is at w = 5 (allowed error {CONVERGENCE_TOLERANCE:g}).",
+        f" J(w) is at w = 5 (allowed error {CONVERGENCE_TOLERANCE:g})."
+        + another_optimizer_note(run),
     )
 
 
@@ -48,14 +72,17 @@ def check_converges_in_1000_steps(lab):
 def check_follows_adam_from_hidden_starts(lab, hidden):
     """train_step: from other starting points, w follows Adam's path step by step"""
     for start in hidden.starts:
-        observed = lab.train_step(start).require_steps(25, f"Steps from w = {start:g}")
+        run = lab.train_step(start)
+        observed = run.require_steps(25, f"Steps from w = {start:g}")
         expected = adam_trajectory(LAB_COEFFICIENTS, start, len(observed))
         for step, (got, want) in enumerate(zip(observed, expected, strict=True), start=1):
             require(
                 close(got, want, PATH_TOLERANCE),
                 f"Starting from w = {start:g} with a fresh Adam(0.1), after step {step} w was"
                 f" {got:.6f}; Adam on J(w) = w² − 10w + 25 gives {want:.6f}."
-                + direction_hint(got, start if step == 1 else observed[step - 2], want),
+                + direction_hint(got, start if step == 1 else observed[step - 2], want)
+                + repeated_update_note(run)
+                + another_optimizer_note(run),
             )
 
 

@@ -1,4 +1,9 @@
-"""Part 1: trainable_variables is the list [w] of the notebook's current variable."""
+"""Part 1: trainable_variables: the notebook's own w is what gets differentiated and updated.
+
+This part judges which variables the step works on, not how the update went: that is
+train_step's part. So whichever optimizer the pairs reach, and however often, each pair
+naming the notebook's current w earns this part's point.
+"""
 
 from autograder.checks import CheckFailed, part, points, require
 
@@ -16,17 +21,18 @@ def check_optimizer_updates_notebook_w(lab, hidden):
                 f" optimizer.apply_gradients{why}, so nothing was trained."
             )
         for index, step in enumerate(run.steps):
+            others = sum(not pair.variable_is_w for pair in step.pairs)
             require(
-                len(step.pairs) == 1 and step.pairs[0].variable_is_w,
+                others == 0,
                 f"In step {index + 1} from w = {run.start:g}, the optimizer was asked to update"
-                f" {len(step.pairs)} variable(s), not just the notebook's w. trainable_variables"
-                " must hold w itself: tf.Variable(w) would make a new, separate variable.",
+                f" {others} variable(s) other than the notebook's w. trainable_variables must"
+                " hold w itself: tf.Variable(w) would make a new, separate variable.",
             )
 
 
 @points(1.0)
-def check_trainable_variables_is_list_of_w(lab):
-    """trainable_variables: the variables to differentiate are the list [w]"""
+def check_trainable_variables_is_list_of_w(lab, tips):
+    """trainable_variables: the variables to differentiate are exactly the notebook's w"""
     run = lab.train_step_from_zero()
     first = run.steps[0] if run.steps else None
     sources = first.sources if first and first.sources else run.local_trainable_variables
@@ -35,15 +41,25 @@ def check_trainable_variables_is_list_of_w(lab):
         "train_step never built its list of trainable variables: no tape.gradient call and no"
         " local trainable_variables were seen.",
     )
-    if sources.kind not in ("list", "tuple"):
-        given = "a single variable" if sources.kind == "variable" else "something else"
+    if not sources.is_list and sources.kind != "variable":
         raise CheckFailed(
-            f"The variables to differentiate were given as {given}, not a list:"
-            " write trainable_variables = [w]."
+            "The variables to differentiate were given as something other than a variable or"
+            " a list of variables: write trainable_variables = [w]."
         )
     require(
-        sources.holds_w == (True,),
+        sources.is_list or sources.names_only_w,
+        "tape.gradient differentiated a single variable that is not the notebook's w: it"
+        " should be exactly w, as in trainable_variables = [w].",
+    )
+    require(
+        sources.names_only_w,
         f"The list of trainable variables held {len(sources.holds_w)} item(s)"
         f" {'including' if any(sources.holds_w) else 'but not'} the notebook's w; it should be"
         " exactly [w].",
     )
+    if not sources.is_list:
+        tips.append(
+            "tape.gradient(cost, w) with w alone works here. The lab's form,"
+            " trainable_variables = [w], is the one that carries over to models with many"
+            " variables: tape.gradient returns a list to zip with the variables."
+        )
