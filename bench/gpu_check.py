@@ -235,6 +235,21 @@ def reachable(private: Path) -> dict[str, str]:
     return found
 
 
+def keep_cupy_kernels_in(folder: Path) -> None:
+    """CuPy's compiled-kernel cache in the private folder, like everything a student writes.
+
+    CuPy before 14.1 reads CUPY_CACHE_DIR when it compiles; from 14.1 its disk cache is
+    made when cupy is imported (here, in the parent, under the parent's HOME), so it is
+    replaced by one of the same kind in the folder.
+    """
+    os.environ["CUPY_CACHE_DIR"] = str(folder)
+    import cupy.cuda.compiler as compiler
+
+    backend = getattr(compiler, "_kernel_cache_backend", None)
+    if backend is not None and hasattr(compiler, "_set_kernel_cache_backend"):
+        compiler._set_kernel_cache_backend(type(backend)(str(folder)))
+
+
 def multiply(framework: str, on_gpu: bool) -> dict:
     """The product on the GPU with the framework, or in plain Python when there is no GPU."""
     if not on_gpu or framework == "none":
@@ -270,6 +285,8 @@ def child(framework: str, on_gpu: bool, confined: bool, private: Path, write_fd:
         if confined:
             report["defences"] = confine.confine(confine.Policy(private, gpu=True))
         try:
+            if framework == "cupy" and on_gpu:  # made as the student's user, who writes there
+                keep_cupy_kernels_in(private / "cupy")
             product = multiply(framework, on_gpu)
             report |= {key: product[key] for key in ("device", "device name")}
             report["product sha256"] = digest(product["rows"])
