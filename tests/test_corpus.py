@@ -36,3 +36,13 @@ def test_verdict_matches_label(corpus_results, name):
     failures = {t["name"]: t["output"] for t in result["tests"] if t["status"] == "failed"}
     assert got == pytest.approx(expected), json.dumps(failures, indent=1, ensure_ascii=False)
     assert result["score"] == pytest.approx(sum(expected.values()))
+
+
+def test_a_lone_variable_earns_full_marks_with_the_list_form_as_a_tip(corpus_results):
+    tests = corpus_results["valid_single_variable"]["tests"]
+    tipped = [t for t in tests if "Tip:" in t["output"]]
+    assert [t["tags"] for t in tipped] == [["trainable_variables"]]
+    assert tipped[0]["status"] == "passed" and tipped[0]["score"] == tipped[0]["max_score"]
+    assert "trainable_variables = [w]" in tipped[0]["output"]
+    reference = corpus_results["valid_reference"]["tests"]
+    assert not any("Tip:" in t["output"] for t in reference)
