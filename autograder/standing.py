@@ -43,6 +43,7 @@ class Standing:
     also_submitted: list[tuple[Student, dict]]  # older files of a matched student
     max_score: float
     parts: dict[str, float]  # the lab's parts and their points
+    mapping_problems: list[str] = field(default_factory=list)  # rows that claimed nothing
 
 
 def load_mapping(path: Path) -> dict[str, str]:
@@ -57,8 +58,13 @@ def load_mapping(path: Path) -> dict[str, str]:
     for row in rows:
         fields = {(key or "").strip().lower(): (value or "").strip() for key, value in row.items()}
         if fields["submission"]:
-            mapping[fields["submission"]] = fields["student"]
+            mapping[_submission_key(fields["submission"])] = fields["student"]
     return mapping
+
+
+def _submission_key(text: str) -> str:
+    """A SHA-256 as the gradebook holds it: sha256sum prints lower case, Get-FileHash upper."""
+    return text.lower() if re.fullmatch(r"[0-9a-fA-F]{64}", text) else text
 
 
 def build_standing(
@@ -95,7 +101,21 @@ def build_standing(
             continue
         also += [(student, row) for row in mine[1:]]
         entries.append(_entry(student, mine[0], max_score, policy, file_times))
-    return Standing(entries, unmatched, also, max_score, parts)
+    problems = _mapping_problems(rows, index, mapping or {})
+    return Standing(entries, unmatched, also, max_score, parts, problems)
+
+
+def _mapping_problems(rows: list[dict], index: dict[str, Student], mapping: dict) -> list[str]:
+    """Mapping rows that can't do what they say: the instructor's typo, not silence."""
+    known = {key for row in rows for key in (row["name"], row["source_path"], row["sha256"])}
+    problems = []
+    for submission, student in mapping.items():
+        if submission not in known:
+            problems.append(f"mapping row {submission!r}: no graded submission has this name,"
+                            " path or SHA-256")  # fmt: skip
+        elif f"any:{student.strip().lower()}" not in index:
+            problems.append(f"mapping row {submission!r}: {student!r} is not on the roster")
+    return problems
 
 
 def _match(row: dict, index: dict[str, Student], mapping: dict[str, str]) -> Student | None:

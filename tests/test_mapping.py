@@ -90,8 +90,24 @@ def test_a_mapping_by_sha256_claims_a_submission_that_names_nobody(course):
     assert unmatched_paths(summary) == ["subs/anon_1.ipynb"]
 
 
+def test_an_upper_case_sha256_claims_the_same_submission(course):
+    digest = hashlib.sha256(Path("subs/anon_2.ipynb").read_bytes()).hexdigest().upper()
+    summary, rows = export(course, [(digest, "pfermat")])  # as PowerShell's Get-FileHash
+    assert graded(rows)["Pierre Fermat"] == ("7", "subs/anon_2.ipynb")
+    assert "Not used" not in summary
+
+
+def test_a_mapping_row_that_names_no_submission_is_reported(course):
+    summary, rows = export(course, [("subs/anon_9.ipynb", "le@uni.edu")])
+    assert "Not used: mapping row 'subs/anon_9.ipynb': no graded submission" in summary
+    assert "Leonhard Euler" not in graded(rows)
+
+
 def test_a_mapping_to_a_student_not_on_the_roster_leaves_the_file_unmatched(course):
     summary, rows = export(course, [("subs/anon_1.ipynb", "nobody@uni.edu")])
+    assert "Not used: mapping row 'subs/anon_1.ipynb': 'nobody@uni.edu' is not on the roster" in (
+        summary
+    )
     assert unmatched_paths(summary) == ["subs/anon_1.ipynb", "subs/anon_2.ipynb"]
     unmatched = [row["submission"] for row in rows if row["status"] == "unmatched"]
     assert sorted(unmatched) == ["subs/anon_1.ipynb", "subs/anon_2.ipynb"]

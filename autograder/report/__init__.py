@@ -91,6 +91,8 @@ def export_summary(report, max_score: float) -> list[str]:
         lines.append("No submission: " + "; ".join(missing))
     for row in report.standing.unmatched:
         lines.append(f"Unmatched submission (no roster student): {row['source_path']}")
+    for problem in report.standing.mapping_problems:
+        lines.append(f"Not used: {problem}")
     for student, row in report.standing.also_submitted:
         lines.append(f"Not counted, {student.name} has a newer file: {row['source_path']}")
     if report.first_export:
