@@ -52,8 +52,8 @@ UNTOUCHED_REASONS = {
     "come from tf.GradientTape": ("never called tape.gradient", "tf.GradientTape"),
     "notebook's current w": ("no (gradient, variable) pair reached optimizer.apply_gradients",),
     "variables to differentiate": ("write trainable_variables = [w]",),
-    "trains the w it is given": ("w was 0;", "It did not move"),
-    "other coefficients": ("It did not move",),
+    "trains the w it is given": ("w was 0;", "It did not move", "never called an optimizer"),
+    "other coefficients": ("It did not move", "never called an optimizer"),
     "exactly 1000 updates": (
         "never used the optimizer it was given",
         "call optimizer.minimize(cost_fn, [w])",

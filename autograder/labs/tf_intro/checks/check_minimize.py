@@ -33,6 +33,11 @@ def _number(value: float | None) -> str:
 
 def _why_not_converged(run: TrainingRun) -> str:
     if close(run.w_final, run.start, 1e-9):
+        if run.updates == 0 and run.other_updates == 0:
+            return (
+                " It did not move: training never called an optimizer. Call"
+                " optimizer.minimize(cost_fn, [w]) 1000 times on the w it receives."
+            )
         return " It did not move: train the w that training receives, in place."
     if close(run.w_final, 5.0, CONVERGENCE_TOLERANCE):
         return " It went to 5, the minimum for the notebook's own x: use the x training receives."
