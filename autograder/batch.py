@@ -19,31 +19,72 @@ from autograder.sandbox.forkserver import ForkServer, ForkServerDied
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 2  # per submission, when a worker dies under it
+# Gradings per submission, whatever stopped the earlier ones (its fork server or its
+# worker dying): a submission that takes the grader down every time can't stall a batch.
+MAX_ATTEMPTS = 2
+
+
+class WarmServer:
+    """One grader process's fork server: started when first needed, replaced once it dies."""
+
+    def __init__(self, gpu: bool):
+        self.gpu = gpu
+        self.server: ForkServer | None = None
+
+    def get(self) -> ForkServer:
+        if self.server is None:
+            self.server = ForkServer.start(gpu=self.gpu)
+        return self.server
+
+    def close(self) -> None:
+        """Stop the current server, if any; the next `get` starts a fresh one."""
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+
+
+def grade_with_restarts(
+    submission: Submission,
+    lab: Lab,
+    options: GradingOptions,
+    warm: WarmServer,
+    attempts_made: int = 0,
+) -> SubmissionResult:
+    """Grade one submission, starting a fresh fork server and grading it again if its dies.
+
+    A dead fork server is the grader's failure, never the student's: the submission is
+    graded again until it has had MAX_ATTEMPTS gradings (`attempts_made` of them before
+    this call), then recorded as a grader failure.
+    """
+    failure = "no attempt was left"
+    for attempt in range(attempts_made + 1, MAX_ATTEMPTS + 1):
+        try:
+            return grade_submission(submission, lab, options, warm.get())
+        except ForkServerDied as error:  # killed by the kernel, say: start anew
+            warm.close()
+            failure = str(error)
+            log.warning("%s, attempt %d: %s", submission.source, attempt, error)
+    return _grader_failure(submission, lab, failure)
 
 
 class _Worker:
-    """The fork server of the current worker process, started on its first submission.
+    """The warm fork server of the current worker process.
 
     Module-level by necessity: a process pool hands work to plain functions.
     """
 
-    server: ForkServer | None = None
-    gpu: bool = False
-
-    @classmethod
-    def server_for(cls) -> ForkServer:
-        if cls.server is None:
-            cls.server = ForkServer.start(gpu=cls.gpu)
-        return cls.server
+    warm: WarmServer | None = None
 
 
 def _init_worker(gpu: bool) -> None:
-    _Worker.gpu = gpu
+    _Worker.warm = WarmServer(gpu)
 
 
-def _grade_in_worker(submission: Submission, lab_name: str, options: GradingOptions):
-    return grade_submission(submission, get_lab(lab_name), options, _Worker.server_for())
+def _grade_in_worker(
+    submission: Submission, lab_name: str, options: GradingOptions, attempts_made: int
+) -> SubmissionResult:
+    assert _Worker.warm is not None, "the pool's initializer sets it"
+    return grade_with_restarts(submission, get_lab(lab_name), options, _Worker.warm, attempts_made)
 
 
 def default_workers() -> int:
@@ -57,43 +98,47 @@ def grade_batch(
     if not submissions:
         return
     if workers <= 1:
-        server = ForkServer.start(gpu=options.gpu)
-        try:
-            for submission in submissions:
-                for attempt in range(1, MAX_ATTEMPTS + 1):
-                    try:
-                        result = grade_submission(submission, lab, options, server)
-                        break
-                    except ForkServerDied as error:  # killed by the kernel, say: start anew
-                        server.close()
-                        server = ForkServer.start(gpu=options.gpu)
-                        result = _grader_failure(submission, lab, str(error))
-                        log.warning("%s, attempt %d: %s", submission.source, attempt, error)
-                yield submission, result
-        finally:
-            server.close()
-        return
+        yield from _grade_in_this_process(submissions, lab, options)
+    else:
+        yield from _grade_in_pool(submissions, lab, options, workers)
+
+
+def _grade_in_this_process(
+    submissions: list[Submission], lab: Lab, options: GradingOptions
+) -> Iterator[tuple[Submission, SubmissionResult]]:
+    warm = WarmServer(options.gpu)
+    try:
+        for submission in submissions:
+            yield submission, grade_with_restarts(submission, lab, options, warm)
+    finally:
+        warm.close()
+
+
+def _grade_in_pool(
+    submissions: list[Submission], lab: Lab, options: GradingOptions, workers: int
+) -> Iterator[tuple[Submission, SubmissionResult]]:
     context = get_context("spawn")  # workers start clean: no inherited threads or TensorFlow
-    attempts = {id(submission): 0 for submission in submissions}
+    attempts = {id(submission): 0 for submission in submissions}  # cut short by a dead worker
     queue = list(submissions)
     while queue:
         with ProcessPoolExecutor(
             workers, mp_context=context, initializer=_init_worker, initargs=(options.gpu,)
         ) as pool:
             pending: dict[Future, Submission] = {
-                pool.submit(_grade_in_worker, s, lab.name, options): s for s in queue
+                pool.submit(_grade_in_worker, s, lab.name, options, attempts[id(s)]): s
+                for s in queue
             }
             queue = []
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     submission = pending.pop(future)
-                    attempts[id(submission)] += 1
                     try:
                         result = future.result()
                     except BrokenProcessPool:
                         # A worker died (killed by the kernel, say): every submission it
                         # took down gets one more try in a fresh pool.
+                        attempts[id(submission)] += 1
                         if attempts[id(submission)] < MAX_ATTEMPTS:
                             queue.append(submission)
                             continue
