@@ -1,6 +1,8 @@
 """The SQLite gradebook: complete, idempotent, and intact after the grader is killed."""
 
+import dataclasses
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -11,6 +13,7 @@ import pytest
 
 from autograder.gradebook import Gradebook, lab_version
 from autograder.intake import Submission
+from autograder.lab import Lab
 from autograder.labs.tf_intro import LAB
 from autograder.results import SubmissionResult, TestResult
 from tests.conftest import notebook_bytes
@@ -45,8 +48,36 @@ def test_a_failed_record_leaves_nothing_behind(tmp_path):
     assert book.count("submissions") == 0 and book.count("checks") == 0
 
 
-def test_lab_version_changes_with_the_lab_code():
-    assert len(lab_version(LAB)) == 16
+def copy_of_the_lab(tmp_path) -> Lab:
+    """The lab's folder copied, so its code can be edited as an instructor would."""
+    folder = tmp_path / LAB.name
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(LAB.checks_dir.parent, folder, ignore=ignore)
+    return dataclasses.replace(LAB, checks_dir=folder / LAB.checks_dir.name)
+
+
+@pytest.mark.parametrize("edited", ["checks/check_train_step.py", "probes.py"])
+def test_editing_the_lab_code_changes_lab_version_so_a_rerun_regrades(tmp_path, edited):
+    lab = copy_of_the_lab(tmp_path)
+    before = lab_version(lab)
+    assert lab_version(lab) == before  # the same code: a rerun grades nothing again
+    book = Gradebook.open(tmp_path / "g.sqlite")
+    run = book.start_run(lab, before, "test")
+    book.record(
+        run, before, Submission(tmp_path / "a.ipynb", "a", b"{}", "hash-a"), result(1.0), ""
+    )
+    assert book.previous_result("hash-a", before).score == 1.0
+
+    source = lab.checks_dir.parent / edited
+    original = source.read_text()
+    source.write_text(original + "\nTOLERANCE = 1e-3  # loosened\n")
+    after = lab_version(lab)
+    assert after != before
+    # The lookup a rerun makes for each submission misses: it is graded again.
+    assert book.previous_result("hash-a", after) is None
+
+    source.write_text(original)  # the edit undone: the recorded result counts again
+    assert lab_version(lab) == before
 
 
 def _class_folder(folder, count: int):
