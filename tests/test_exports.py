@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -274,15 +275,29 @@ def test_moodle_export_maps_each_student_by_the_chosen_identifier(
     assert row["Feedback"] == "6 / 10 (train_step 4, trainable_variables 2, minimize 0)."
 
 
-def test_lti_scores_are_ready_to_post(gradebook, canvas_roster, tmp_path):
+@pytest.mark.parametrize(
+    ("policy", "given"),
+    [
+        (None, {"101": 10, "102": 8, "103": 10, "104": 6, "105": 0, "106": 0}),
+        # Babbage marked late (-1 of 10%), Curie two days late (-2): as in the Canvas file
+        (POLICY, {"101": 10, "102": 7, "103": 8, "104": 6, "105": 0, "106": 0}),
+    ],
+)
+def test_lti_scores_are_ready_to_post(gradebook, canvas_roster, tmp_path, policy, given):
     out = tmp_path / "scores.jsonl"
-    export("lti", gradebook, canvas_roster, LAB.parts, out, ExportOptions("TF lab"))
+    export("lti", gradebook, canvas_roster, LAB.parts, out, ExportOptions("TF lab"),
+           policy=policy)  # fmt: skip
     scores = [json.loads(line) for line in out.read_text().splitlines()]
-    assert {s["userId"] for s in scores} == {"101", "102", "103", "104", "105", "106"}
+    assert sorted(s["userId"] for s in scores) == ["101", "102", "103", "104", "105", "106"]
+    assert {s["userId"]: s["scoreGiven"] for s in scores} == given
+    progress = {s["userId"]: s["activityProgress"] for s in scores}
+    assert progress == {**{user: "Completed" for user in given}, "105": "Initialized"}
     for score in scores:
-        assert {"userId", "scoreGiven", "scoreMaximum", "activityProgress", "gradingProgress",
-                "timestamp"} <= set(score)  # fmt: skip
-        assert score["gradingProgress"] == "FullyGraded" and score["scoreMaximum"] == 10
+        assert score["scoreMaximum"] == 10 and score["gradingProgress"] == "FullyGraded"
+        assert datetime.fromisoformat(score["timestamp"]).tzinfo is not None
+    comments = {s["userId"]: s.get("comment", "") for s in scores}
+    assert "the file is empty" in comments["106"]
+    assert comments["103"].startswith("Late:") == (policy is not None)
 
 
 def test_csv_export_has_parts_penalty_status_and_the_unmatched(gradebook, canvas_roster, tmp_path):
