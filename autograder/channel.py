@@ -34,7 +34,10 @@ def encode(message: dict) -> bytes:
 def decode(line: bytes) -> dict:
     try:
         message = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    # ValueError covers bad UTF-8 and bad JSON, and also integers too long to convert;
+    # RecursionError, arrays or objects nested thousands deep: any of these from the
+    # student's process is its broken message, never the grader's crash.
+    except (ValueError, RecursionError) as error:
         raise ChannelError(f"malformed message: {error}") from None
     if not isinstance(message, dict):
         raise ChannelError(f"malformed message: expected an object, got {type(message).__name__}")

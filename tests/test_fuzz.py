@@ -8,11 +8,18 @@ import json
 import math
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograder import channel
-from autograder.labs.tf_intro.observations import Malformed, Observer, TrainingRun, TrainStepRun
+from autograder.labs.tf_intro.observations import (
+    Malformed,
+    Observer,
+    TrainingRun,
+    TrainStepRun,
+    close,
+)
 from autograder.notebook import Notebook, NotebookError, load_notebook
 from autograder.sandbox.session import _cell_report
 
@@ -82,21 +89,63 @@ def test_the_loader_takes_any_notebook_shaped_json_without_crashing(document):
 @FUZZ
 @given(json_values)
 def test_channel_messages_round_trip_or_are_refused(value):
+    # NaN and ±Infinity included: json.dumps writes them as bare tokens, and the decoder
+    # must give them back as the same floats.
     message = {"event": "x", "value": value}
-    if any(isinstance(v, float) and not math.isfinite(v) for v in _leaves(value)):
-        return  # json.dumps writes NaN; the grader's decoder must still not crash on it
-    assert channel.decode(channel.encode(message)[:-1]) == message
+    assert same_json(channel.decode(channel.encode(message)[:-1]), message)
 
 
-def _leaves(value):
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _leaves(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _leaves(item)
-    else:
-        yield value
+def same_json(a, b) -> bool:
+    """Equal as JSON values, types included, with NaN equal to NaN (unlike in Python)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
+        return math.isnan(b)
+    if isinstance(a, dict):
+        return (
+            isinstance(b, dict) and a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
+        )
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(map(same_json, a, b))
+    return type(a) is type(b) and a == b
+
+
+def test_same_json_tells_values_apart():  # the round trip above is only as good as this
+    nan = float("nan")
+    assert same_json({"v": [nan, 1.0]}, {"v": [nan, 1.0]})
+    assert not same_json({"v": nan}, {"v": 1.0})
+    assert not same_json({"v": 1.0}, {"v": nan})
+    assert not same_json({"v": 1}, {"v": 1.0})
+    assert not same_json({"v": [1.0]}, {"v": [1.0, 2.0]})
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [("NaN", math.nan), ("Infinity", math.inf), ("-Infinity", -math.inf), ("1e999", math.inf)],
+)
+def test_non_finite_numbers_from_the_child_are_floats_no_check_takes_as_correct(token, expected):
+    # What json.dumps writes in the student's process when w diverges to NaN or infinity.
+    line = f'{{"event":"result","path":[{token},{token}],"steps":[],"error":null}}'.encode()
+    message = channel.decode(line)
+    assert same_json(message["path"], [expected, expected])
+    run = observer(message).train_step(1.0)
+    assert isinstance(run, TrainStepRun) and len(run.path) == 2
+    assert not any(close(w, 5.0, tolerance=1e300) for w in run.path)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [b"[" * 100_000, b'{"a":' * 100_000, b'{"v":' + b"7" * 5000 + b"}"],
+    ids=["arrays_nested_deep", "objects_nested_deep", "an_integer_of_5000_digits"],
+)
+def test_json_that_python_cannot_build_is_refused_as_malformed(line):
+    # Each fits well under the size cap; json.loads raises RecursionError or ValueError.
+    with pytest.raises(channel.ChannelError, match="malformed message"):
+        channel.decode(line)
+
+
+@pytest.mark.parametrize("token", ["nan", "inf", "-NaN", "+Infinity", "Infinityx", "NaN1"])
+def test_non_finite_numbers_spelt_otherwise_are_refused_as_malformed(token):
+    with pytest.raises(channel.ChannelError, match="malformed message"):
+        channel.decode(f'{{"event":"result","path":[{token}]}}'.encode())
 
 
 @FUZZ
