@@ -181,22 +181,18 @@ def batch(tmp_path_factory):
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
+    options = ("--cell-timeout", "10", "--probe-timeout", "30")
+    # valid_one is graded by an earlier run: the batch finds it in the gradebook and leaves
+    # its result file as it is, so an attack that overwrote that file would show.
+    (folder / "valid_one.ipynb").write_bytes(REFERENCE.read_bytes())
+    grade_folder(folder, out, "--workers", "1", *options)
+    earlier_result = (out / "valid_one.json").read_bytes()
     bad = bad_inputs()
     hostile = hostile_notebooks(out, listener.getsockname()[1])
     for name, (data, _) in {**bad, **hostile}.items():
         (folder / name).write_bytes(data)
-    (folder / "valid_one.ipynb").write_bytes(REFERENCE.read_bytes())
     (folder / "valid_two.ipynb").write_bytes(reference_with("print('another valid one')"))
-    results = grade_folder(
-        folder,
-        out,
-        "--workers",
-        "2",
-        "--cell-timeout",
-        "10",
-        "--probe-timeout",
-        "30",
-    )
+    results = grade_folder(folder, out, "--workers", "2", *options)
     stop.set()
     thread.join()
     listener.close()
@@ -207,6 +203,7 @@ def batch(tmp_path_factory):
         "out": out,
         "folder": folder,
         "connections": connections,
+        "earlier_result": earlier_result,
     }
 
 
@@ -291,7 +288,13 @@ def test_no_attack_reached_the_grader_or_other_results(batch):
     leak = json.dumps(batch["results"]["leak_checks"])
     assert HIDDEN_CHECK_LINE not in leak
     assert batch["connections"] == []
-    valid = json.loads((batch["out"] / "valid_one.json").read_text())
+    # overwrite_results went for valid_one's result, written by the earlier run and not
+    # written again since: the batch found it in the gradebook
+    with sqlite3.connect(batch["out"] / "gradebook.sqlite") as db:
+        rows = db.execute("SELECT count(*) FROM submissions WHERE name = 'valid_one'").fetchone()
+    assert rows == (1,), "valid_one was graded again, after the attack"
+    assert (batch["out"] / "valid_one.json").read_bytes() == batch["earlier_result"]
+    valid = json.loads(batch["earlier_result"])
     assert valid["score"] == 10.0 and valid["tests"]
 
 
