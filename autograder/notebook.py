@@ -51,6 +51,10 @@ def load_notebook(data: bytes) -> Notebook:
         raise NotebookError(
             f"the file is not a notebook: invalid JSON at line {error.lineno}, column {error.colno}"
         ) from None
+    except RecursionError:  # valid JSON, nested deeper than Python builds objects
+        raise NotebookError("the file is not a notebook: its JSON is nested too deeply") from None
+    except ValueError as error:  # an integer longer than Python converts
+        raise NotebookError(f"the file is not a notebook: {error}") from None
     return _validated(raw)
 
 

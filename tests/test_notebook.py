@@ -39,6 +39,8 @@ def test_markdown_and_raw_cells_are_not_run():
         (b'{"cells": {}, "nbformat": 4}', "no list of 'cells'"),
         (b'{"cells": [], "nbformat": 4, "nbformat_minor": 5, "metadata": {}}', "no code cells"),
         (b"[1, 2, 3]", "not a notebook"),
+        (b'{"cells": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
+        (b'{"cells": [], "n": ' + b"9" * 5000 + b"}", "not a notebook: Exceeds the limit"),
     ],
 )
 def test_unreadable_files_get_a_reason(data, reason):
