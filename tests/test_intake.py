@@ -80,6 +80,49 @@ def test_canvas_download_zip_gives_identity_lateness_and_supersedes_older_files(
     assert ann.student == "canvas:34567" and ann.problem is None and b"c = 1" in ann.data
 
 
+def test_canvas_names_as_canvas_writes_them_late_unicode_and_anonymous(tmp_path):
+    # lib/content_zipper.rb: [sortable name, "LATE" if late, user id], non-word characters
+    # stripped (Unicode letters stay), then _<attachment id>_<file name>
+    download = _zip(
+        {
+            "smithjohn_LATE_123_456_tf_intro.ipynb": notebook_bytes("a = 1"),
+            "김철수_124_457_tf_intro.ipynb": notebook_bytes("b = 1"),
+            "müllerjosé_LATE_125_458_tf_intro.ipynb": notebook_bytes("c = 1"),
+            "o_brienpat_126_459_tf_intro.ipynb": notebook_bytes("d = 1"),
+            "anon_x7k2q_460_tf_intro.ipynb": notebook_bytes("e = 1"),
+            "LATE_anon_48213_461_tf_intro.ipynb": notebook_bytes("f = 1"),
+        }
+    )
+    (tmp_path / "submissions.zip").write_bytes(download)
+    found = {s.source.name: s for s in discover(tmp_path / "submissions.zip")}
+    identities = {name: (s.student, s.late, s.order) for name, s in found.items()}
+    assert identities == {
+        "smithjohn_LATE_123_456_tf_intro.ipynb": ("canvas:123", True, 456),
+        "김철수_124_457_tf_intro.ipynb": ("canvas:124", False, 457),
+        "müllerjosé_LATE_125_458_tf_intro.ipynb": ("canvas:125", True, 458),
+        "o_brienpat_126_459_tf_intro.ipynb": ("canvas:126", False, 459),
+        "anon_x7k2q_460_tf_intro.ipynb": ("canvas-anonymous:x7k2q", False, 460),
+        "LATE_anon_48213_461_tf_intro.ipynb": ("canvas-anonymous:48213", True, 461),
+    }
+    assert all(s.problem is None and s.data for s in found.values())
+
+
+def test_canvas_text_and_url_entries_are_not_notebooks_and_say_so(tmp_path):
+    download = _zip(
+        {
+            "smithjohn_123_text.html": b"<p>my answer is w = 5</p>",
+            "leeann_LATE_124_link.html": b"<a href='https://colab.research.google.com'>",
+        }
+    )
+    (tmp_path / "submissions.zip").write_bytes(download)
+    found = {s.source.name: s for s in discover(tmp_path / "submissions.zip")}
+    text, link = found["smithjohn_123_text.html"], found["leeann_LATE_124_link.html"]
+    assert text.student == "canvas:123" and text.data is None
+    assert "Canvas text entry, not a notebook" in text.problem
+    assert link.student == "canvas:124" and link.late and link.data is None
+    assert "Canvas URL entry, not a notebook" in link.problem
+
+
 def test_gradescope_export_takes_identity_and_time_from_its_metadata(tmp_path):
     metadata = """
 submission_111:
