@@ -16,29 +16,11 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from autograder.lms import entry_identity
 from autograder.notebook import MAX_NOTEBOOK_BYTES
 
 SUBMISSION_SUFFIXES = (".ipynb", ".zip")
 MAX_ZIP_ENTRIES = 10_000
-# Canvas (lib/content_zipper.rb) names an entry [sortable name, "LATE" if late, user id]
-# joined by "_" and stripped of non-word characters, so any Unicode letter or digit of the
-# name stays (김철수, müllerjosé); then "_<attachment id>_<file name>". Text and URL entries
-# end "_text.html" and "_link.html" instead. With anonymous grading there is no name and
-# the id is "anon_<anonymous id>". Older downloads wrote the late mark in lower case.
-_CANVAS_LATE = r"(?:(?P<late>LATE|late)_)?"
-_CANVAS_WHO = r"^(?:(?P<who>\w*?)_)?" + _CANVAS_LATE + r"(?P<user>\d+)"
-_CANVAS_ANONYMOUS = r"^" + _CANVAS_LATE + r"anon_(?P<anonymous>[^\W_]+)"
-_CANVAS_UPLOAD = r"_(?P<attachment>\d+)_(?P<file>.+)$"
-_CANVAS_ONLINE_ENTRY = r"_(?P<kind>text|link)\.html$"
-# Anonymous first: an anonymous id of digits alone would otherwise read as a user id
-CANVAS_NAMES = tuple(
-    re.compile(who + entry)
-    for entry in (_CANVAS_UPLOAD, _CANVAS_ONLINE_ENTRY)
-    for who in (_CANVAS_ANONYMOUS, _CANVAS_WHO)
-)
-CANVAS_ONLINE_ENTRY_PROBLEM = (
-    "this is a Canvas {what} entry, not a notebook: submit the .ipynb file as a file upload"
-)
 GRADESCOPE_METADATA = "submission_metadata.yml"
 
 
@@ -86,7 +68,7 @@ def _from_file(file: Path, relative: Path) -> list[Submission]:
     raw = file.read_bytes()
     if file.suffix.lower() != ".zip":
         found = Submission(file, relative.stem, raw, _sha256(raw), **_beside(file))
-        return [_identified(found)]
+        return [_identified(found, relative)]
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile:
@@ -105,7 +87,8 @@ def _from_file(file: Path, relative: Path) -> list[Submission]:
         data = notebook_from_zip(archive)
     except IntakeError as error:
         return [Submission(file, relative.stem, None, _sha256(raw), problem=str(error))]
-    return [_identified(Submission(file, relative.stem, data, _sha256(raw), **_beside(file)))]
+    found = Submission(file, relative.stem, data, _sha256(raw), **_beside(file))
+    return [_identified(found, relative)]
 
 
 def _beside(file: Path) -> dict:
@@ -150,17 +133,16 @@ def _is_batch(archive: zipfile.ZipFile) -> bool:
     members = _members(archive)
     if any(PurePosixPath(i.filename).name == GRADESCOPE_METADATA for i in members):
         return True
-    if any(_canvas_online_entry(PurePosixPath(i.filename).name) for i in members):
+    if any(_not_a_notebook(PurePosixPath(i.filename)) for i in members):
         return True
     submissions = [i for i in members if i.filename.lower().endswith(SUBMISSION_SUFFIXES)]
     return len(submissions) > 1 or any(i.filename.lower().endswith(".zip") for i in submissions)
 
 
-def _canvas_online_entry(name: str) -> str | None:
-    """ "text" or "URL" for a Canvas download's text or URL entry; None for anything else."""
-    match = canvas_name(name)
-    kind = match.groupdict().get("kind") if match else None
-    return {"text": "text", "link": "URL"}.get(kind or "")
+def _not_a_notebook(member: PurePosixPath) -> str | None:
+    """Why an LMS download's entry, a student's text or link say, can't be graded."""
+    identity = entry_identity(member)
+    return identity.problem if identity else None
 
 
 def _unsafe_name(name: str) -> bool:
@@ -201,8 +183,8 @@ def _from_batch_zip(file: Path, archive: zipfile.ZipFile) -> list[Submission]:
     found = []
     for info in members:
         member = PurePosixPath(info.filename)
-        online = _canvas_online_entry(member.name)
-        if member.suffix.lower() not in SUBMISSION_SUFFIXES and not online:
+        problem = _not_a_notebook(member)
+        if member.suffix.lower() not in SUBMISSION_SUFFIXES and not problem:
             continue
         source = file / member.name if _unsafe_name(info.filename) else file / info.filename
         try:
@@ -211,9 +193,9 @@ def _from_batch_zip(file: Path, archive: zipfile.ZipFile) -> list[Submission]:
             digest = _sha256(str(source).encode())  # stands in for content we refused to read
             found.append(Submission(source, member.stem, None, digest, problem=str(error)))
             continue
-        if online:  # a student's text or link: graded 0, with what to submit instead
-            problem = CANVAS_ONLINE_ENTRY_PROBLEM.format(what=online)
-            found.append(_identified(Submission(source, member.stem, None, _sha256(raw), problem)))
+        if problem:  # a student's text or link: graded 0, with what to submit instead
+            submission = Submission(source, member.stem, None, _sha256(raw))
+            found.append(_identified(submission, member))
             continue
         submission = Submission(source, member.stem, raw, _sha256(raw))
         if member.suffix.lower() == ".zip":
@@ -221,7 +203,7 @@ def _from_batch_zip(file: Path, archive: zipfile.ZipFile) -> list[Submission]:
         folder = member.parts[-2] if len(member.parts) > 1 else ""
         if folder in gradescope:
             submission = replace(submission, name=folder, **gradescope[folder])
-        found.append(_identified(submission))
+        found.append(_identified(submission, member))
     return found
 
 
@@ -258,27 +240,20 @@ def _gradescope_metadata(archive: zipfile.ZipFile, members) -> dict[str, dict]:
     return found
 
 
-def canvas_name(name: str) -> re.Match | None:
-    """The parts of a Canvas download entry's name, or None if it is not one."""
-    return next((m for m in (p.match(name) for p in CANVAS_NAMES) if m is not None), None)
-
-
-def _identified(submission: Submission) -> Submission:
-    """Identity from a Canvas download's file name, when it has one."""
+def _identified(submission: Submission, path: PurePosixPath | Path) -> Submission:
+    """Identity from an LMS download's entry name (`path`, folders included), if it has one."""
     if submission.student:
         return submission
-    match = canvas_name(submission.source.name)
-    if match is None:
+    identity = entry_identity(PurePosixPath(path.as_posix()))
+    if identity is None:
         return submission
-    parts = match.groupdict()
-    anonymous = parts.get("anonymous")
-    student = f"canvas-anonymous:{anonymous}" if anonymous else f"canvas:{parts['user']}"
-    attachment = parts.get("attachment")
     return replace(
         submission,
-        student=student,
-        late=bool(parts["late"]),
-        order=int(attachment) if attachment else 0,  # Canvas attachment ids grow with time
+        student=identity.student,
+        late=identity.late,
+        order=identity.order,
+        submitted_at=submission.submitted_at or identity.submitted_at,
+        problem=submission.problem or identity.problem,
     )
 
 

@@ -1,7 +1,8 @@
 """The class list: who should have a grade, and every identifier an LMS knows them by.
 
-Read from a Canvas gradebook export, a Moodle participants export, or a plain CSV with
-id, name and email. The format is recognised from the header row.
+Read from a platform's own class list (each platform's reader lives in autograder/lms/),
+a Moodle participants export, or a plain CSV with id, name and email. The format is
+recognised from the header row.
 """
 
 import csv
@@ -59,27 +60,16 @@ class Student:
 
 
 def load_roster(path: Path) -> list[Student]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise RosterError(f"can't read the roster {path}: {error}") from None
-    rows = list(csv.DictReader(io.StringIO(text)))
+    from autograder.lms import ROSTERS  # platform modules build on Student, defined here
+
+    rows = _rows(path)
     if not rows:
         raise RosterError(f"the roster {path} has no students")
-    headers = {_norm(header) for header in rows[0] if header}
-    if {"student", "id", "sis user id"} <= headers:
-        students = [_canvas(row) for row in rows if _is_canvas_student(row)]
-    elif {"email address"} <= headers and (
-        {"first name", "surname"} <= headers
-        or {
-            "first name",
-            "last name",
-        }
-        <= headers
-    ):
-        students = [_moodle(row) for row in rows]
-    elif {"id", "name", "email"} <= headers:
-        students = [_plain(row) for row in rows]
+    headers = {norm(header) for header in rows[0] if header}
+    for read in (*ROSTERS, _moodle_participants, _plain_roster):
+        students = read(headers, rows)
+        if students is not None:
+            break
     else:
         raise RosterError(
             f"the roster {path} is not a Canvas gradebook export (Student, ID, SIS User ID, …),"
@@ -90,57 +80,62 @@ def load_roster(path: Path) -> list[Student]:
     return students
 
 
-def _norm(header: str) -> str:
+def _rows(path: Path) -> list[dict]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise RosterError(f"can't read the roster {path}: {error}") from None
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _moodle_participants(headers: set[str], rows: list[dict]) -> list[Student] | None:
+    names = {"first name", "surname"} <= headers or {"first name", "last name"} <= headers
+    if "email address" not in headers or not names:
+        return None
+    return [_moodle(row) for row in rows]
+
+
+def _plain_roster(headers: set[str], rows: list[dict]) -> list[Student] | None:
+    if not {"id", "name", "email"} <= headers:
+        return None
+    return [_plain(row) for row in rows]
+
+
+def norm(header: str) -> str:
     return " ".join(header.strip().lower().split())
 
 
-def _get(row: dict, *names: str) -> str | None:
-    wanted = {_norm(name) for name in names}
+def get(row: dict, *names: str) -> str | None:
+    wanted = {norm(name) for name in names}
     for header, value in row.items():
-        if header and _norm(header) in wanted and value and value.strip():
+        if header and norm(header) in wanted and value and value.strip():
             return value.strip()
     return None
 
 
-def _is_canvas_student(row: dict) -> bool:
-    """Canvas puts a "Points Possible" row under the header, and a test student at the end."""
-    name = (_get(row, "Student") or "").strip()
-    return bool(name) and name != "Points Possible" and name != "Student, Test"
-
-
-def _canvas(row: dict) -> Student:
-    return Student(
-        name=_get(row, "Student") or "",
-        canvas_id=_get(row, "ID"),
-        sis_user_id=_get(row, "SIS User ID"),
-        sis_login_id=_get(row, "SIS Login ID"),
-        section=_get(row, "Section"),
-    )
-
-
 def _moodle(row: dict) -> Student:
-    first, last = _get(row, "First name"), _get(row, "Last name", "Surname")
+    first, last = get(row, "First name"), get(row, "Last name", "Surname")
     return Student(
         name=" ".join(part for part in (first, last) if part),
-        email=_get(row, "Email address"),
-        username=_get(row, "Username"),
-        id_number=_get(row, "ID number", "idnumber"),
+        email=get(row, "Email address"),
+        username=get(row, "Username"),
+        id_number=get(row, "ID number", "idnumber"),
         first_name=first,
         last_name=last,
     )
 
 
 def _plain(row: dict) -> Student:
-    name = _get(row, "name") or ""
+    name = get(row, "name") or ""
     first, _, last = name.rpartition(" ")
     return Student(
         name=name,
-        id_number=_get(row, "id"),
-        email=_get(row, "email"),
-        username=_get(row, "username"),
-        canvas_id=_get(row, "canvas id", "canvas_id"),
-        sis_user_id=_get(row, "sis user id", "sis_user_id"),
-        section=_get(row, "section"),
+        id_number=get(row, "id"),
+        email=get(row, "email"),
+        username=get(row, "username"),
+        canvas_id=get(row, "canvas id", "canvas_id"),
+        sis_user_id=get(row, "sis user id", "sis_user_id"),
+        section=get(row, "section"),
         first_name=first or None,
         last_name=last or name or None,
     )
