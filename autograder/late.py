@@ -63,19 +63,26 @@ def parse_policy(
         moment = datetime.fromisoformat(due)
     except ValueError:
         raise PolicyError(f"--due {due!r}: write it as 2026-12-01T23:59") from None
-    if moment.tzinfo is None:
-        if not timezone:
-            raise PolicyError(
-                f"--due {due!r} has no time zone: add one (2026-12-01T23:59-05:00) or give"
-                " --timezone America/Chicago"
-            )
-        try:
-            moment = moment.replace(tzinfo=ZoneInfo(timezone))
-        except (ZoneInfoNotFoundError, ValueError):
-            raise PolicyError(f"--timezone {timezone!r} is not a known time zone") from None
+    if moment.tzinfo is None and not timezone:
+        raise PolicyError(
+            f"--due {due!r} has no time zone: add one (2026-12-01T23:59-05:00) or give"
+            " --timezone America/Chicago"
+        )
+    if timezone:
+        zone = _zone(timezone)
+        # The due date's zone is also the one a platform's naive submission times are read
+        # in (Blackboard's attempt stamps): with --timezone given, that is always it.
+        moment = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
     kind, per_day = _penalty(penalty)
     cap_percent = _percent(cap, "--penalty-cap") if cap else 100.0
     return LatePolicy(moment, parse_duration(grace), kind, per_day, cap_percent)
+
+
+def _zone(timezone: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PolicyError(f"--timezone {timezone!r} is not a known time zone") from None
 
 
 def _penalty(text: str) -> tuple[str, float]:

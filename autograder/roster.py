@@ -81,11 +81,20 @@ def load_roster(path: Path) -> list[Student]:
 
 
 def _rows(path: Path) -> list[dict]:
+    """The rows of a comma- or tab-delimited class list, in UTF-8 or UTF-16.
+
+    Blackboard's default Grade Center download (.xls) is tab-delimited UTF-16 text with a
+    byte-order mark; Canvas and Moodle write UTF-8 CSV, with or without one.
+    """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
+        utf16 = raw[:2] in (b"\xff\xfe", b"\xfe\xff")  # UTF-16's byte-order marks
+        text = raw.decode("utf-16" if utf16 else "utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise RosterError(f"can't read the roster {path}: {error}") from None
-    return list(csv.DictReader(io.StringIO(text)))
+    header = text.split("\n", 1)[0]
+    delimiter = "\t" if header.count("\t") > header.count(",") else ","
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
 def _moodle_participants(headers: set[str], rows: list[dict]) -> list[Student] | None:

@@ -9,7 +9,7 @@ platform's names itself, so adding a platform is one module and one line below.
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from autograder.lms import canvas
+from autograder.lms import blackboard, canvas
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,17 @@ class EntryIdentity:
 
 # Each reads an entry's path inside the download (folders included) and returns its
 # identity, or None when the name is not that platform's. Tried in order.
-PLATFORMS = (canvas.entry_identity,)
+PLATFORMS = (
+    canvas.entry_identity,
+    blackboard.entry_identity,
+)
 
 # Each reads a class list's rows (headers normalised: lower case, single spaces) and returns
 # its students, or None when the file is not that platform's. Tried before the generic ones.
-ROSTERS = (canvas.roster,)
+ROSTERS = (
+    canvas.roster,
+    blackboard.roster,
+)
 
 
 def entry_identity(path: PurePosixPath) -> EntryIdentity | None:
