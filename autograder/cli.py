@@ -323,6 +323,33 @@ def export(
 
 @main.command()
 @click.option(
+    "--gradebook",
+    "gradebook_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The gradebook that `grade` filled (OUT/gradebook.sqlite).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for index.html and its plots.",
+)
+def report(gradebook_path: Path, out_dir: Path) -> None:
+    """Write the class report: score and check statistics, common failures, export status."""
+    # Imported here: matplotlib costs every other command a second to load.
+    from autograder.report.classreport import ReportError, write_class_report
+
+    try:
+        page = write_class_report(gradebook_path, out_dir)
+    except (ReportError, KeyError, sqlite3.DatabaseError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {page}")
+
+
+@main.command()
+@click.option(
     "--solution",
     type=click.Path(exists=True, path_type=Path),
     default=Path("solutions/tf_intro/tf_intro.ipynb"),
