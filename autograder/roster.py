@@ -27,6 +27,7 @@ class Student:
     id_number: str | None = None  # Moodle's idnumber, or a plain roster's id
     first_name: str | None = None
     last_name: str | None = None
+    participant_id: str | None = None  # Moodle's "Participant 123" in one assignment
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def identifiers(self) -> set[str]:
@@ -40,6 +41,9 @@ class Student:
             "id": self.id_number,
         }
         found = {f"{kind}:{value.strip().lower()}" for kind, value in pairs.items() if value}
+        # Not under "any:": a participant id means nothing outside its one assignment.
+        if self.participant_id:
+            found.add(f"moodle-participant:{self.participant_id.strip()}")
         # A bare value matches any kind: Gradescope's "sid" is whatever the course used.
         found |= {f"any:{value.strip().lower()}" for value in pairs.values() if value}
         return found
@@ -53,6 +57,7 @@ class Student:
             ("id", self.id_number),
             ("email", self.email),
             ("username", self.username),
+            ("moodle-participant", self.participant_id),
         ):
             if value:
                 return f"{kind}:{value}"

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePath
 
 from autograder.late import Lateness, LatePolicy, assess
+from autograder.lms import moodle
 from autograder.roster import RosterError, Student
 
 
@@ -44,6 +45,7 @@ class Standing:
     max_score: float
     parts: dict[str, float]  # the lab's parts and their points
     mapping_problems: list[str] = field(default_factory=list)  # rows that claimed nothing
+    matching_problems: list[str] = field(default_factory=list)  # names two students share
 
 
 def load_mapping(path: Path) -> dict[str, str]:
@@ -83,10 +85,12 @@ def build_standing(
             index.setdefault(identifier, student)
     claimed: dict[str, list[dict]] = {}
     unmatched = []
-    for row in rows:
-        if row.get("superseded_by"):
-            continue  # intake already chose the newer file of the same student
-        student = _match(row, index, mapping or {})
+    current = [row for row in rows if not row.get("superseded_by")]  # intake chose the newest
+    by_name, name_problems = _match_by_name(
+        [row for row in current if _match(row, index, mapping or {}) is None], roster
+    )
+    for row in current:
+        student = _match(row, index, mapping or {}) or by_name.get(row["id"])
         if student is None:
             unmatched.append(row)
         else:
@@ -102,7 +106,7 @@ def build_standing(
         also += [(student, row) for row in mine[1:]]
         entries.append(_entry(student, mine[0], max_score, policy, file_times))
     problems = _mapping_problems(rows, index, mapping or {})
-    return Standing(entries, unmatched, also, max_score, parts, problems)
+    return Standing(entries, unmatched, also, max_score, parts, problems, name_problems)
 
 
 def _mapping_problems(rows: list[dict], index: dict[str, Student], mapping: dict) -> list[str]:
@@ -124,8 +128,10 @@ def _match(row: dict, index: dict[str, Student], mapping: dict[str, str]) -> Stu
             return index.get(f"any:{mapping[key].strip().lower()}")
     identity = row.get("student") or ""
     platform, _, value = identity.partition(":")
-    if platform == "canvas" and f"canvas:{value}" in index:
-        return index[f"canvas:{value}"]
+    if value and f"{platform}:{value.strip().lower()}" in index:
+        return index[f"{platform}:{value.strip().lower()}"]
+    if platform == moodle.PLATFORM:
+        return None  # its number is no other kind of id; the name may match, later
     if value and f"any:{value.lower()}" in index:
         return index[f"any:{value.lower()}"]
     source = PurePath(row["source_path"])
@@ -133,6 +139,30 @@ def _match(row: dict, index: dict[str, Student], mapping: dict[str, str]) -> Stu
         if name and f"any:{name.lower()}" in index:
             return index[f"any:{name.lower()}"]
     return None
+
+
+def _match_by_name(rows: list[dict], roster: list[Student]) -> tuple[dict[int, Student], list[str]]:
+    """Moodle entries matched by the full name in their folder or file name, when the
+    roster has no participant ids (a participants export rather than the grading
+    worksheet). A name two students share matches neither, and is listed."""
+    if any(student.participant_id for student in roster):
+        return {}, []  # the worksheet's ids decide; a name must not overrule them
+    holders: dict[str, list[Student]] = {}
+    for student in roster:
+        holders.setdefault(moodle.name_key(student.name), []).append(student)
+    found, problems = {}, []
+    for row in rows:
+        name = moodle.full_name(row["source_path"])
+        if name is None:
+            continue  # not a Moodle entry, or blind marked: its name says nobody
+        students = holders.get(moodle.name_key(name), [])
+        if len(students) == 1:
+            found[row["id"]] = students[0]
+        elif students:
+            keys = ", ".join(student.key for student in students)
+            problems.append(f"{row['source_path']}: {len(students)} roster students are"
+                            f" named {name!r} ({keys}); give a --map row")  # fmt: skip
+    return found, problems
 
 
 def _newest_first(row: dict):

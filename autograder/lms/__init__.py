@@ -9,7 +9,7 @@ platform's names itself, so adding a platform is one module and one line below.
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from autograder.lms import blackboard, canvas
+from autograder.lms import blackboard, canvas, moodle
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class EntryIdentity:
 # Each reads an entry's path inside the download (folders included) and returns its
 # identity, or None when the name is not that platform's. Tried in order.
 PLATFORMS = (
+    moodle.entry_identity,  # first: a file in its folders may look like a Canvas name
     canvas.entry_identity,
     blackboard.entry_identity,
 )
@@ -33,6 +34,7 @@ PLATFORMS = (
 # Each reads a class list's rows (headers normalised: lower case, single spaces) and returns
 # its students, or None when the file is not that platform's. Tried before the generic ones.
 ROSTERS = (
+    moodle.roster,
     canvas.roster,
     blackboard.roster,
 )

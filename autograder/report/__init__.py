@@ -93,18 +93,15 @@ def export_summary(report, max_score: float) -> list[str]:
         lines.append(f"Unmatched submission (no roster student): {row['source_path']}")
     for problem in report.standing.mapping_problems:
         lines.append(f"Not used: {problem}")
+    lines += [f"Not matched by name: {problem}" for problem in report.standing.matching_problems]
     for student, row in report.standing.also_submitted:
         lines.append(f"Not counted, {student.name} has a newer file: {row['source_path']}")
     if report.first_export:
         lines.append("First export of this assignment: nothing to compare with.")
     elif not report.changes:
         lines.append("No score changed since the last export.")
-    lines += [change_line(change) for change in report.changes]
+    for change in report.changes:
+        before = "blank" if change.before is None else f"{change.before:g}"
+        after = "blank" if change.after is None else f"{change.after:g}"
+        lines.append(f"Changed: {change.name} ({change.student}) {before} -> {after}")
     return lines
-
-
-def change_line(change) -> str:
-    """One student's score change between two exports, as the instructor reads it."""
-    before = "blank" if change.before is None else f"{change.before:g}"
-    after = "blank" if change.after is None else f"{change.after:g}"
-    return f"Changed: {change.name} ({change.student}) {before} -> {after}"
