@@ -100,8 +100,12 @@ def export_summary(report, max_score: float) -> list[str]:
         lines.append("First export of this assignment: nothing to compare with.")
     elif not report.changes:
         lines.append("No score changed since the last export.")
-    for change in report.changes:
-        before = "blank" if change.before is None else f"{change.before:g}"
-        after = "blank" if change.after is None else f"{change.after:g}"
-        lines.append(f"Changed: {change.name} ({change.student}) {before} -> {after}")
+    lines += [change_line(change) for change in report.changes]
     return lines
+
+
+def change_line(change) -> str:
+    """One student's score change between two exports, as the instructor reads it."""
+    before = "blank" if change.before is None else f"{change.before:g}"
+    after = "blank" if change.after is None else f"{change.after:g}"
+    return f"Changed: {change.name} ({change.student}) {before} -> {after}"
