@@ -2,14 +2,17 @@
 worksheet as the class list, matching by participant id (or by name without one), and
 the worksheet written back for "Upload grading worksheet"."""
 
+import csv
 import io
 import subprocess
 import sys
 import zipfile
+from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 
 import pytest
 
+from autograder.exports.moodle_worksheet import worksheet_time
 from autograder.gradebook import Gradebook
 from autograder.intake import discover
 from autograder.labs.tf_intro import LAB
@@ -216,6 +219,12 @@ def test_a_worksheet_roster_never_matches_by_name(tmp_path):
     assert all(entry.status == "missing" for entry in standing.entries)
 
 
+def test_the_worksheet_time_is_moodles_own_form():
+    assert worksheet_time(datetime(2026, 11, 28, 18, 47)) == "Saturday, 28 November 2026, 6:47 PM"
+    assert worksheet_time(datetime(2026, 3, 1, 0, 5)) == "Sunday, 1 March 2026, 12:05 AM"
+    assert worksheet_time(datetime(2026, 3, 1, 12, 0)) == "Sunday, 1 March 2026, 12:00 PM"
+
+
 # -- the round trip: download zip → grade → worksheet → read back as Moodle does ----------
 
 
@@ -236,6 +245,44 @@ def graded(tmp_path_factory) -> Path:
     return folder
 
 
+def read_as_moodle(path: Path) -> tuple[list[str], dict[str, dict]]:
+    """Columns, and rows by participant id, as assignfeedback_offline reads the upload:
+    the id is what follows "Participant " in Identifier."""
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        reader = csv.DictReader(file)
+        rows = {row["Identifier"][len("Participant ") :]: row for row in reader}
+        return list(reader.fieldnames or []), rows
+
+
+def test_a_moodle_download_graded_comes_back_as_the_worksheet_moodle_uploads(graded):
+    worksheet = graded / "worksheet.csv"
+    worksheet.write_text(WORKSHEET, encoding="utf-8")
+    back = graded / "upload.csv"
+    before = datetime.now()
+    completed = cli(
+        "export", "moodle-worksheet", "--gradebook", str(graded / "out" / "gradebook.sqlite"),
+        "--roster", str(worksheet), "--out", str(back),
+    )  # fmt: skip
+    assert "6 students on the roster: 3 graded, 1 not gradable, 2 without a submission" in (
+        completed.stdout
+    ), completed.stdout
+    assert "Fox Mulder_999_assignsubmission_file" in completed.stdout  # unmatched, listed
+
+    columns, rows = read_as_moodle(back)
+    assert columns == COLUMNS
+    assert list(rows) == ["101", "102", "103", "104", "105", "106"]
+    grades = {participant: row["Grade"] for participant, row in rows.items()}
+    assert grades == {"101": "10", "102": "0", "103": "0", "104": "0", "105": "0", "106": "0"}
+    assert rows["101"]["Full name"] == "José Müller" and rows["102"]["Full name"] == "김철수"
+    assert rows["101"]["Feedback comments"].startswith("10 / 10 (train_step 4")
+    assert "online text entry" in rows["105"]["Feedback comments"]
+    assert rows["104"]["Feedback comments"] == "No submission."
+    assert rows["104"]["Status"] == "No submission"  # the other columns as downloaded
+    for row in rows.values():
+        stamp = datetime.strptime(row["Last modified (grade)"], "%A, %d %B %Y, %I:%M %p")
+        assert before - timedelta(minutes=1) <= stamp <= datetime.now() + timedelta(minutes=1)
+
+
 def test_without_the_worksheet_the_export_names_the_shared_name(graded):
     roster = graded / "participants.csv"
     roster.write_text(PARTICIPANTS, encoding="utf-8")
@@ -245,3 +292,10 @@ def test_without_the_worksheet_the_export_names_the_shared_name(graded):
     )  # fmt: skip
     assert "2 graded, 0 not gradable, 4 without a submission" in completed.stdout
     assert "Not matched by name:" in completed.stdout and "'Kim Lee'" in completed.stdout
+    refused = subprocess.run(
+        [sys.executable, "-m", "autograder.cli", "export", "moodle-worksheet",
+         "--gradebook", str(graded / "out" / "gradebook.sqlite"), "--roster", str(roster),
+         "--out", str(graded / "upload.csv")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert refused.returncode != 0 and "grading worksheet" in refused.stderr

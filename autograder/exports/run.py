@@ -7,17 +7,27 @@ final score, so the next export can say whose score changed, from what to what.
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.exports import ExportError, ExportOptions, blackboard, canvas, lti, moodle, table
+from autograder.exports import (
+    ExportError,
+    ExportOptions,
+    blackboard,
+    canvas,
+    lti,
+    moodle,
+    moodle_worksheet,
+    table,
+)
 from autograder.exports import gradescope as gradescope_export
 from autograder.gradebook import Gradebook
 from autograder.late import LatePolicy
 from autograder.roster import Student
 from autograder.standing import Standing, build_standing
 
-FORMATS = ("canvas", "moodle", "blackboard", "gradescope", "csv", "lti")
+FORMATS = ("canvas", "moodle", "moodle-worksheet", "blackboard", "gradescope", "csv", "lti")
 _WRITERS = {
     "canvas": canvas.write,
     "moodle": moodle.write,
+    "moodle-worksheet": moodle_worksheet.write,
     "blackboard": blackboard.write,
     "csv": table.write,
     "lti": lti.write,
