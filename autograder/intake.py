@@ -135,6 +135,9 @@ def _is_batch(archive: zipfile.ZipFile) -> bool:
         return True
     if any(_not_a_notebook(PurePosixPath(i.filename)) for i in members):
         return True
+    # A download with one student's entry is still a download: its name says who
+    if any(entry_identity(PurePosixPath(i.filename)) for i in members):
+        return True
     submissions = [i for i in members if i.filename.lower().endswith(SUBMISSION_SUFFIXES)]
     return len(submissions) > 1 or any(i.filename.lower().endswith(".zip") for i in submissions)
 

@@ -128,6 +128,17 @@ def test_receipts_are_not_submissions_and_the_newest_attempt_counts(tmp_path):
     assert counted["blackboard:mcurie"].submitted_at == "2026-12-01T22:00:00"
 
 
+def test_a_download_with_one_attempt_is_still_a_download_with_its_username(tmp_path):
+    zip_path = tmp_path / "gradebook_TF101_TF intro.zip"
+    only = ("jmuller", "2026-12-01-23-00-00", "tf_intro.ipynb", notebook_bytes("x = 1"))
+    zip_path.write_bytes(download([only], {"jmuller": ("José", "Müller")}))
+    (submission,) = discover(zip_path)
+    assert (submission.student, submission.submitted_at) == (
+        "blackboard:jmuller", "2026-12-01T23:00:00",
+    )  # fmt: skip
+    assert submission.source.name.endswith("_attempt_2026-12-01-23-00-00_tf_intro.ipynb")
+
+
 # -- the Grade Center download as the roster -----------------------------------------------
 
 
