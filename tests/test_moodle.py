@@ -47,11 +47,12 @@ WORKSHEET = "\ufeff" + "\n".join(
         '"Participant 106","Kim Lee",kimlee2@uni.edu,"No submission",,10.00,Yes,-,-,',
     ]
 )
-# Moodle's participants export: no participant ids, so entries match by name
+# Moodle's participants export: no participant ids, so entries match by name. Ada's ID
+# number is the blind-marked entry's participant id: that must not make it hers.
 PARTICIPANTS = """First name,Last name,Email address,Username,ID number
 José,Müller,jose@uni.edu,jmuller,S1
 철수,김,cs.kim@uni.edu,cskim,S2
-Ada,Lovelace,ada@uni.edu,ada,S3
+Ada,Lovelace,ada@uni.edu,ada,103
 Dana,Scully,dana@uni.edu,dscully,S4
 Kim,Lee,kim.lee@uni.edu,klee,S5
 Kim,Lee,kimlee2@uni.edu,klee2,S6
@@ -128,8 +129,9 @@ def test_the_notebook_counts_over_online_text_from_the_same_student(tmp_path):
     path.write_bytes(
         moodle_zip(
             {
-                "Kim Lee_105_assignsubmission_file/tf_intro.ipynb": TINY,
+                # the online text first: the zip's order must not decide
                 "Kim Lee_105_assignsubmission_onlinetext/onlinetext.html": b"<p>5</p>",
+                "Kim Lee_105_assignsubmission_file/tf_intro.ipynb": TINY,
             }
         )
     )
