@@ -19,12 +19,12 @@ from autograder.grade import GradingOptions
 from autograder.gradebook import Gradebook, lab_version
 from autograder.intake import IntakeError, Submission, discover
 from autograder.lab import Lab, get_lab
-from autograder.late import PolicyError, parse_policy
+from autograder.late import LatePolicy, PolicyError, parse_policy
 from autograder.report import export_summary, progress_bar, sandbox_gaps, summary_table
 from autograder.results import SubmissionResult
 from autograder.roster import RosterError, load_roster
 from autograder.sandbox.session import Limits
-from autograder.standing import load_mapping
+from autograder.standing import build_standing, load_mapping
 
 
 @click.group()
@@ -188,21 +188,82 @@ def _grade_with(
     )
 
 
-@main.command()
-@click.argument("format", type=click.Choice(FORMATS))
-@click.option(
+def _options(*options):
+    """Several click options as one decorator, in the order given."""
+
+    def apply(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
+# What `export` and `feedback` both read: the same class, matched and judged late alike.
+_gradebook_option = click.option(
     "--gradebook",
     "gradebook_path",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The gradebook that `grade` filled (OUT/gradebook.sqlite).",
 )
-@click.option(
+_roster_option = click.option(
     "--roster",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Canvas gradebook export, Moodle participants export, or CSV with id,name,email.",
 )
+_lab_option = click.option("--lab", "lab_name", default="tf_intro", show_default=True)
+_map_option = click.option(
+    "--map",
+    "mapping_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV with columns submission,student for files that name nobody.",
+)
+_late_policy_options = _options(
+    click.option("--due", help="Due date, ISO 8601: 2026-12-01T23:59-05:00."),
+    click.option("--timezone", help="Time zone of --due when it has none: America/Chicago."),
+    click.option("--grace", default="0", show_default=True, help="15m, 2h, 1d: not late within."),
+    click.option(
+        "--penalty",
+        default="none",
+        show_default=True,
+        help="Late penalty: none, zero, or a percentage of the points per day (10%).",
+    ),
+    click.option("--penalty-cap", help="Largest total percentage penalty (default 100%)."),
+    click.option(
+        "--late-from-file-times",
+        is_flag=True,
+        help="When no platform gives a submission time, use the file's modification time.",
+    ),
+)
+
+
+def _read_class(
+    roster: Path,
+    mapping_path: Path | None,
+    due: str | None,
+    timezone: str | None,
+    grace: str,
+    penalty: str,
+    penalty_cap: str | None,
+) -> tuple[list, dict[str, str] | None, LatePolicy | None]:
+    """The roster, the mapping and the late policy, or the reason they can't be used."""
+    try:
+        policy = parse_policy(due, timezone, grace, penalty, penalty_cap) if due else None
+        if not due and penalty != "none":
+            raise PolicyError("--penalty needs --due")
+        students = load_roster(roster)
+        mapping = load_mapping(mapping_path) if mapping_path else None
+    except (PolicyError, RosterError) as error:
+        raise click.ClickException(str(error)) from None
+    return students, mapping, policy
+
+
+@main.command()
+@click.argument("format", type=click.Choice(FORMATS))
+@_gradebook_option
+@_roster_option
 @click.option(
     "--out",
     "out_path",
@@ -210,7 +271,7 @@ def _grade_with(
     type=click.Path(path_type=Path),
     help="The file to write (a folder for gradescope).",
 )
-@click.option("--lab", "lab_name", default="tf_intro", show_default=True)
+@_lab_option
 @click.option("--assignment", default="TensorFlow lab", show_default=True, help="Column name.")
 @click.option("--assignment-id", help="Canvas assignment id, or Blackboard column id.")
 @click.option(
@@ -220,12 +281,7 @@ def _grade_with(
     show_default=True,
     help="What a student with no submission gets.",
 )
-@click.option(
-    "--map",
-    "mapping_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="CSV with columns submission,student for files that name nobody.",
-)
+@_map_option
 @click.option(
     "--identifier",
     type=click.Choice(["email", "username", "idnumber"]),
@@ -247,21 +303,7 @@ def _grade_with(
     show_default=True,
     help="Gradescope: when students see their results.",
 )
-@click.option("--due", help="Due date, ISO 8601: 2026-12-01T23:59-05:00.")
-@click.option("--timezone", help="Time zone of --due when it has none: America/Chicago.")
-@click.option("--grace", default="0", show_default=True, help="15m, 2h, 1d: not late within.")
-@click.option(
-    "--penalty",
-    default="none",
-    show_default=True,
-    help="Late penalty: none, zero, or a percentage of the points per day (10%).",
-)
-@click.option("--penalty-cap", help="Largest total percentage penalty (default 100%).")
-@click.option(
-    "--late-from-file-times",
-    is_flag=True,
-    help="When no platform gives a submission time, use the file's modification time.",
-)
+@_late_policy_options
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 def export(
     format: str,
@@ -286,14 +328,9 @@ def export(
 ) -> None:
     """Write the class's grades as FORMAT for the course's gradebook."""
     lab = get_lab(lab_name)
-    try:
-        policy = parse_policy(due, timezone, grace, penalty, penalty_cap) if due else None
-        if not due and penalty != "none":
-            raise PolicyError("--penalty needs --due")
-        students = load_roster(roster)
-        mapping = load_mapping(mapping_path) if mapping_path else None
-    except (PolicyError, RosterError) as error:
-        raise click.ClickException(str(error)) from None
+    students, mapping, policy = _read_class(
+        roster, mapping_path, due, timezone, grace, penalty, penalty_cap
+    )
     options = ExportOptions(assignment, assignment_id, identifier, lti_user)
     gradebook = Gradebook.open(gradebook_path)
     try:
@@ -322,13 +359,64 @@ def export(
 
 
 @main.command()
+@click.argument("format", type=click.Choice(["html"]))
+@_gradebook_option
+@_roster_option
 @click.option(
-    "--gradebook",
-    "gradebook_path",
+    "--out",
+    "out_path",
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The gradebook that `grade` filled (OUT/gradebook.sqlite).",
+    type=click.Path(path_type=Path),
+    help="Folder for one page per student and an index.",
 )
+@_lab_option
+@_map_option
+@_late_policy_options
+def feedback(
+    format: str,
+    gradebook_path: Path,
+    roster: Path,
+    out_path: Path,
+    lab_name: str,
+    mapping_path: Path | None,
+    due: str | None,
+    timezone: str | None,
+    grace: str,
+    penalty: str,
+    penalty_cap: str | None,
+    late_from_file_times: bool,
+) -> None:
+    """Write every student's feedback page, with an index, into a folder."""
+    # Imported here: the pages share the class report's helpers, which load matplotlib.
+    from autograder.report.delivery import DeliveryError, deliver
+
+    lab = get_lab(lab_name)
+    students, mapping, policy = _read_class(
+        roster, mapping_path, due, timezone, grace, penalty, penalty_cap
+    )
+    gradebook = Gradebook.open(gradebook_path)
+    try:
+        standing = build_standing(
+            gradebook.current_submissions(),
+            students,
+            lab.parts,
+            mapping=mapping,
+            policy=policy,
+            file_times=late_from_file_times,
+        )
+    finally:
+        gradebook.close()
+    try:
+        delivery = deliver(format, standing, lab.title, out_path)
+    except (DeliveryError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    for line in delivery.skipped:
+        click.echo(line)
+    click.echo(f"Wrote {len(delivery.written)} feedback page(s) to {out_path}")
+
+
+@main.command()
+@_gradebook_option
 @click.option(
     "--out",
     "out_dir",

@@ -48,3 +48,26 @@ def part_scores(result: dict) -> dict[str, float]:
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+def chromium_path() -> str | None:
+    """The system's Chromium, which Playwright drives for pages that must open offline."""
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def chromium_browser():
+    """A headless Chromium for a test module; skipped where none is installed."""
+    path = chromium_path()
+    if path is None:
+        pytest.skip("chromium not found on PATH: apt-get install chromium (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            browser.close()
