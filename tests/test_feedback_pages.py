@@ -9,6 +9,7 @@ entry (claimed through a mapping row) and Erin, who never submitted.
 """
 
 import re
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -286,3 +287,34 @@ def test_in_a_browser_no_script_runs_and_hostile_text_reads_as_text(
     stats = CANVAS_PAGES["canvas:103"]
     assert {name: shown.get(name) for name in stats} == stats
     assert overflow == 0  # a phone scrolls the page down, never sideways
+
+
+def canvas_ids(name: str) -> tuple[str, str]:
+    """What Canvas's re-upload reads: the first two all-digit "_" tokens of the name."""
+    digits = [token for token in name.split("_") if token.isdigit()]
+    return digits[0], digits[1]
+
+
+def test_canvas_names_each_page_after_its_students_own_download_entry(canvas_class, tmp_path):
+    gradebook, roster, mapping = canvas_class
+    out = tmp_path / "feedback.zip"
+    output = run_feedback("canvas", "--gradebook", str(gradebook), "--roster", str(roster),
+                          "--out", str(out), "--map", str(mapping), *LATE)  # fmt: skip
+    attachments = {"canvas:101": "9001", "canvas:102": "9002", "canvas:103": "9003"}
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+        pages = {name: archive.read(name).decode("utf-8") for name in names}
+    assert sorted(names) == [
+        "booleBob_LATE_102_9002_feedback.html",
+        "cantorcarol_103_9003_feedback.html",
+        "lovelaceada_101_9001_feedback.html",
+    ]
+    for name, source in pages.items():
+        user, attachment = canvas_ids(name)
+        key = f"canvas:{user}"
+        assert attachments[key] == attachment, name
+        stats = CANVAS_PAGES[key]
+        assert {k: read(source).stats.get(k) for k in stats} == stats, name
+    assert "Skipped Descartes, Dan: dan.ipynb is not a file from a Canvas download" in output
+    assert "Skipped Frege, Frank: anon_k3j4_9006_tf_intro.ipynb is an anonymous" in output
+    assert "No submission: Euler, Erin" in output
