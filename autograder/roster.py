@@ -78,8 +78,9 @@ def load_roster(path: Path) -> list[Student]:
     else:
         raise RosterError(
             f"the roster {path} is not a Canvas gradebook export (Student, ID, SIS User ID, …),"
-            " a Moodle participants export (First name, Last name, Email address, …) or a"
-            " CSV with id, name and email columns"
+            " a Moodle grading worksheet (Identifier, Full name, …) or participants export"
+            " (First name, Last name, Email address, …), a Blackboard Grade Center download"
+            " (Last Name, First Name, Username, …) or a CSV with id, name and email columns"
         )
     _refuse_duplicates(students, path)
     return students
