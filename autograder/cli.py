@@ -222,11 +222,7 @@ _map_option = click.option(
 )
 _late_policy_options = _options(
     click.option("--due", help="Due date, ISO 8601: 2026-12-01T23:59-05:00."),
-    click.option(
-        "--timezone",
-        help="Time zone of --due, and of platform submission times that have none"
-        " (Blackboard's attempt stamps): America/Chicago.",
-    ),
+    click.option("--timezone", help="Time zone of --due when it has none: America/Chicago."),
     click.option("--grace", default="0", show_default=True, help="15m, 2h, 1d: not late within."),
     click.option(
         "--penalty",
@@ -363,7 +359,7 @@ def export(
 
 
 @main.command()
-@click.argument("format", type=click.Choice(["html", "canvas"]))
+@click.argument("format", type=click.Choice(["html", "canvas", "moodle"]))
 @_gradebook_option
 @_roster_option
 @click.option(
@@ -371,7 +367,7 @@ def export(
     "out_path",
     required=True,
     type=click.Path(path_type=Path),
-    help="Folder of pages (html), or the zip to upload (canvas).",
+    help="Folder of pages (html), or the zip to upload (canvas, moodle).",
 )
 @_lab_option
 @_map_option
@@ -390,7 +386,7 @@ def feedback(
     penalty_cap: str | None,
     late_from_file_times: bool,
 ) -> None:
-    """Write every student's feedback page: a folder, or a zip for Canvas."""
+    """Write every student's feedback page: a folder, or a zip for Canvas or Moodle."""
     # Imported here: the pages share the class report's helpers, which load matplotlib.
     from autograder.report.delivery import DeliveryError, deliver
 

@@ -5,7 +5,8 @@ tests do: grading real notebooks would add minutes and nothing the pages read. T
 class: Ada (all but one check), Bob (marked LATE by Canvas: one day, 10% of 10 points),
 Carol whose roster name, file name, cell error, printed output, skipped line and check
 message are hostile HTML, Dan whose file came from outside Canvas, Frank's anonymous
-entry (claimed through a mapping row) and Erin, who never submitted.
+entry (claimed through a mapping row) and Erin, who never submitted. The Moodle class:
+Ada in Moodle's folder form, Bob in its flat form, Dan from outside Moodle.
 """
 
 import re
@@ -37,6 +38,13 @@ Points Possible,,,,
 "Descartes, Dan",104,S4,dan,A
 "Euler, Erin",105,S5,erin,A
 "Frege, Frank",106,S6,frank,A
+"""
+
+MOODLE_ROSTER = """Identifier,Full name,Email address,Status,Grade,Maximum Grade,\
+Grade can be changed,Last modified (submission),Last modified (grade),Feedback comments
+Participant 501,Ada Lovelace,ada@uni.edu,Submitted,,10,Yes,,,
+Participant 502,Bob Boole,bob@uni.edu,Submitted,,10,Yes,,,
+Participant 503,Dan Descartes,dan@uni.edu,Submitted,,10,Yes,,,
 """
 
 LATE = ["--due", "2026-12-01T23:59", "--timezone", "America/New_York", "--penalty", "10%"]
@@ -140,6 +148,37 @@ def canvas_class(tmp_path) -> tuple[Path, Path, Path]:
     mapping = tmp_path / "map.csv"
     mapping.write_text(f"submission,student\n{anonymous},frank\n", encoding="utf-8")
     return fill(tmp_path / "gradebook.sqlite", records), roster, mapping
+
+
+@pytest.fixture
+def moodle_class(tmp_path) -> tuple[Path, Path]:
+    download = tmp_path / "moodle.zip"
+    records = [
+        (
+            Submission(
+                download / "Ada Lovelace_501_assignsubmission_file" / "tf_intro.ipynb",
+                "ada",
+                b"{}",
+                "a",
+                student="moodle-participant:501",
+            ),  # fmt: skip
+            result({"minimize": "w did not converge"}),
+        ),
+        (
+            Submission(
+                download / "Bob Boole_502_assignsubmission_file_lab.ipynb",
+                "bob",
+                b"{}",
+                "b",
+                student="moodle-participant:502",
+            ),  # fmt: skip
+            result({}),
+        ),
+        (Submission(tmp_path / "mail" / "dan@uni.edu.ipynb", "dan", b"{}", "d"), result({})),
+    ]
+    roster = tmp_path / "worksheet.csv"
+    roster.write_text(MOODLE_ROSTER, encoding="utf-8")
+    return fill(tmp_path / "gradebook.sqlite", records), roster
 
 
 def run_feedback(*args: str) -> str:
@@ -318,3 +357,24 @@ def test_canvas_names_each_page_after_its_students_own_download_entry(canvas_cla
     assert "Skipped Descartes, Dan: dan.ipynb is not a file from a Canvas download" in output
     assert "Skipped Frege, Frank: anon_k3j4_9006_tf_intro.ipynb is an anonymous" in output
     assert "No submission: Euler, Erin" in output
+
+
+def test_moodle_paths_carry_each_participant_id_and_the_feedback_plugin(moodle_class, tmp_path):
+    gradebook, roster = moodle_class
+    out = tmp_path / "feedback.zip"
+    output = run_feedback("moodle", "--gradebook", str(gradebook), "--roster", str(roster),
+                          "--out", str(out))  # fmt: skip
+    with zipfile.ZipFile(out) as archive:
+        pages = {name: read(archive.read(name).decode("utf-8")) for name in archive.namelist()}
+    assert sorted(pages) == [
+        "Ada Lovelace_501_assignfeedback_file_feedback.html",
+        "Bob Boole_502_assignfeedback_file_feedback.html",
+    ]
+    owners = {"501": ("Ada Lovelace", "6"), "502": ("Bob Boole", "10")}
+    for name, page in pages.items():
+        # Moodle's import: the path split on "_" into at most five pieces.
+        who, participant, plugin, kind, file = name.split("_", 4)
+        assert (plugin, kind, file) == ("assignfeedback", "file", "feedback.html")
+        assert (page.stats["student"], page.stats["final"]) == owners[participant]
+        assert who == owners[participant][0]
+    assert "Skipped Dan Descartes: dan@uni.edu.ipynb is not a file from a Moodle" in output

@@ -1,4 +1,4 @@
-"""Feedback pages delivered: a folder of pages, or a zip Canvas attaches to each submission.
+"""Feedback pages delivered: a folder of pages, or a zip an LMS attaches to each submission.
 
 - html: one page per student, named from the student's roster key, and an index.
 - canvas: a zip for the assignment's "Re-Upload Submissions". Canvas reads the user id
@@ -6,6 +6,9 @@
   name and attaches the file as a comment on that submission, so each page is named
   after the student's own download entry: "<name>[_LATE]_<user id>_<attachment id>_
   feedback.html".
+- moodle: a zip for "Upload multiple feedback files in a zip". Moodle splits each path
+  on "_" into the name, the participant id, the plugin ("assignfeedback_file") and the
+  file name, and attaches the file to that participant's feedback.
 
 A page goes only where the submission's own download entry says it belongs: a student
 whose file came from elsewhere, or whose entry names someone the roster gives another
@@ -15,9 +18,9 @@ id, gets no page in a zip and is listed instead.
 import re
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from pathlib import Path, PurePath, PurePosixPath
 
-from autograder.lms import canvas
+from autograder.lms import canvas, moodle
 from autograder.report.classreport import esc
 from autograder.report.student_page import StudentFeedback, feedback_for, render_student_page
 from autograder.standing import Standing
@@ -141,6 +144,20 @@ def canvas_ids(name: str) -> tuple[str | None, str | None]:
     return (digits + [None, None])[0], (digits + [None, None])[1]
 
 
+def _moodle_entry(feedback: StudentFeedback) -> tuple[str | None, str]:
+    parts = moodle.parse_path(PurePosixPath(feedback.source_path))
+    if parts is None:
+        return None, f"{feedback.file} is not a file from a Moodle download"
+    claimed = feedback.student.participant_id
+    if claimed and claimed.strip() != parts["participant"]:
+        return None, (
+            f"{feedback.file} is Moodle participant {parts['participant']},"
+            f" the roster says {claimed}"
+        )
+    # Moodle writes the name with "_" turned into spaces, so the split finds the id.
+    return f"{parts['who']}_{parts['participant']}_assignfeedback_file_{PAGE_NAME}", ""
+
+
 # Each LMS's name for a student's page in its zip: (name, "") or (None, why not).
-ZIP_ENTRY_NAMES = {"canvas": _canvas_entry}
+ZIP_ENTRY_NAMES = {"canvas": _canvas_entry, "moodle": _moodle_entry}
 FORMATS = ("html", *ZIP_ENTRY_NAMES)
