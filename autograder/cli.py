@@ -222,7 +222,11 @@ _map_option = click.option(
 )
 _late_policy_options = _options(
     click.option("--due", help="Due date, ISO 8601: 2026-12-01T23:59-05:00."),
-    click.option("--timezone", help="Time zone of --due when it has none: America/Chicago."),
+    click.option(
+        "--timezone",
+        help="Time zone of --due, and of platform submission times that have none"
+        " (Blackboard's attempt stamps): America/Chicago.",
+    ),
     click.option("--grace", default="0", show_default=True, help="15m, 2h, 1d: not late within."),
     click.option(
         "--penalty",
