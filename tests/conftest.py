@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -71,3 +72,44 @@ def chromium_browser():
             yield browser
         finally:
             browser.close()
+
+
+class PageReader(HTMLParser):
+    """A generated page as a test reads it: its data-stat values, tags, images, links, text."""
+
+    VOID = {"meta", "br", "img", "hr", "input", "link"}  # never closed, never enclose text
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stats: dict[str, str] = {}
+        self.tags: set[str] = set()
+        self.images: list[str] = []
+        self.links: list[str] = []
+        self.text: list[str] = []
+        self._open: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attributes = dict(attrs)
+        self.tags.add(tag)
+        if tag == "img":
+            self.images.append(attributes["src"])
+        if tag == "a":
+            self.links.append(attributes["href"])
+        if tag not in self.VOID:
+            self._open.append((tag, attributes.get("data-stat")))
+
+    def handle_endtag(self, tag) -> None:
+        if self._open and self._open[-1][0] == tag:
+            self._open.pop()
+
+    def handle_data(self, data) -> None:
+        self.text.append(data)
+        for _, key in self._open:
+            if key is not None:
+                self.stats[key] = self.stats.get(key, "") + data
+
+
+def read_page(source: str) -> PageReader:
+    reader = PageReader()
+    reader.feed(source)
+    return reader

@@ -10,7 +10,6 @@ regrade, so the second one has a change to show.
 
 import json
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ from autograder.labs.tf_intro import LAB
 from autograder.late import parse_policy
 from autograder.results import SubmissionResult, TestResult
 from autograder.roster import load_roster
+from tests.conftest import PageReader, read_page
 
 SCRIPT = "<script>alert(1)</script><script>window.pwned = 1</script>"
 IMAGE = "<img src=x onerror=alert(2)><img src=x onerror='window.pwned = 2'>"
@@ -122,40 +122,8 @@ def gradebook(tmp_path) -> Path:
     return path
 
 
-class PageReader(HTMLParser):
-    """The page's data-stat numbers, its tags, its image sources and its visible text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stats: dict[str, str] = {}
-        self.tags: set[str] = set()
-        self.images: list[str] = []
-        self.text: list[str] = []
-        self._open: list[tuple[str, str | None]] = []
-
-    def handle_starttag(self, tag, attrs) -> None:
-        attributes = dict(attrs)
-        self.tags.add(tag)
-        if tag == "img":
-            self.images.append(attributes["src"])
-        elif tag not in ("meta",):
-            self._open.append((tag, attributes.get("data-stat")))
-
-    def handle_endtag(self, tag) -> None:
-        if self._open and self._open[-1][0] == tag:
-            self._open.pop()
-
-    def handle_data(self, data) -> None:
-        self.text.append(data)
-        for _, key in self._open:
-            if key is not None:
-                self.stats[key] = self.stats.get(key, "") + data
-
-
-def read_page(page: Path) -> PageReader:
-    reader = PageReader()
-    reader.feed(page.read_text(encoding="utf-8"))
-    return reader
+def read_page_file(page: Path) -> PageReader:
+    return read_page(page.read_text(encoding="utf-8"))
 
 
 def expected_stats(path: Path) -> dict[str, str]:
@@ -210,7 +178,7 @@ def write_report(gradebook: Path, out: Path) -> Path:
 
 def test_the_page_shows_the_gradebooks_numbers(gradebook, tmp_path):
     page = write_report(gradebook, tmp_path / "report")
-    shown = read_page(page).stats
+    shown = read_page_file(page).stats
     expected = expected_stats(gradebook)
     assert {key: shown.get(key) for key in expected} == expected
     # The facts of this class, so a shared mistake in both readings can't pass unseen.
@@ -226,11 +194,11 @@ def test_the_page_shows_the_gradebooks_numbers(gradebook, tmp_path):
     assert shown["score:mean"] == "7.5"  # (10 + 4 + 6 + 10) / 4: ungraded files left out
     assert (shown["export:late"], shown["export:missing"]) == ("1", "1")  # Bob; Frank
     assert shown["export:changed"] == "1"
-    assert "Changed: Ada Lovelace (id:S1) 6 -> 10" in "".join(read_page(page).text)
+    assert "Changed: Ada Lovelace (id:S1) 6 -> 10" in "".join(read_page_file(page).text)
 
 
 def test_the_most_common_failure_comes_first_with_who_got_it(gradebook, tmp_path):
-    reader = read_page(write_report(gradebook, tmp_path / "report"))
+    reader = read_page_file(write_report(gradebook, tmp_path / "report"))
     text = "".join(reader.text)
     assert reader.stats["failure:0"] == "2"  # w did not converge is not grouped: 4.2 vs 3.9
     assert text.index(HOSTILE) < text.index("w did not converge: 3.9")
@@ -240,7 +208,7 @@ def test_the_most_common_failure_comes_first_with_who_got_it(gradebook, tmp_path
 def test_student_controlled_text_is_shown_as_text_never_as_markup(gradebook, tmp_path):
     page = write_report(gradebook, tmp_path / "report")
     source = page.read_text(encoding="utf-8")
-    reader = read_page(page)
+    reader = read_page_file(page)
     assert "<script" not in source.lower()
     assert "<img src=x" not in source
     assert "script" not in reader.tags
@@ -255,7 +223,7 @@ def test_without_exports_the_page_says_so(tmp_path):
     run = book.start_run(LAB, "v1", "grade")
     book.record(run, "v1", submission(tmp_path, "ada"), result(ALL), "")
     book.close()
-    reader = read_page(write_report(path, tmp_path / "report"))
+    reader = read_page_file(write_report(path, tmp_path / "report"))
     assert "export:none" in reader.stats
     assert "export:late" not in reader.stats
     assert all((tmp_path / "report" / plot).stat().st_size > 0 for plot in PLOTS)

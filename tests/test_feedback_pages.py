@@ -11,7 +11,6 @@ Ada in Moodle's folder form, Bob in its flat form, Dan from outside Moodle.
 
 import re
 import zipfile
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from autograder.gradebook import Gradebook
 from autograder.intake import Submission
 from autograder.labs.tf_intro import LAB
 from autograder.results import SubmissionResult, TestResult
+from tests.conftest import read_page
 
 SCRIPT = "<script>alert(1)</script><script>window.pwned = 1</script>"
 IMAGE = "<img src=x onerror=alert(2)><img src=x onerror='window.pwned = 2'>"
@@ -187,42 +187,6 @@ def run_feedback(*args: str) -> str:
     return completed.output
 
 
-class PageReader(HTMLParser):
-    """The page's data-stat values, its tags and its visible text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stats: dict[str, str] = {}
-        self.tags: set[str] = set()
-        self.text: list[str] = []
-        self.links: list[str] = []
-        self._open: list[tuple[str, str | None]] = []
-
-    def handle_starttag(self, tag, attrs) -> None:
-        attributes = dict(attrs)
-        self.tags.add(tag)
-        if tag == "a":
-            self.links.append(attributes["href"])
-        if tag not in ("meta", "br"):
-            self._open.append((tag, attributes.get("data-stat")))
-
-    def handle_endtag(self, tag) -> None:
-        if self._open and self._open[-1][0] == tag:
-            self._open.pop()
-
-    def handle_data(self, data) -> None:
-        self.text.append(data)
-        for _, key in self._open:
-            if key is not None:
-                self.stats[key] = self.stats.get(key, "") + data
-
-
-def read(source: str) -> PageReader:
-    reader = PageReader()
-    reader.feed(source)
-    return reader
-
-
 CHECK = "{}: behaves like the lab asks"
 
 
@@ -262,10 +226,10 @@ def test_html_writes_one_page_per_student_with_their_scores_and_an_index(canvas_
                      "canvas_106.html", "index.html"]  # fmt: skip
     assert all(re.fullmatch(r"[A-Za-z0-9._-]+", name) for name in files)
     for key, stats in CANVAS_PAGES.items():
-        page = read((out / f"{key.replace(':', '_')}.html").read_text(encoding="utf-8"))
+        page = read_page((out / f"{key.replace(':', '_')}.html").read_text(encoding="utf-8"))
         assert {name: page.stats.get(name) for name in stats} == stats, key
         assert ("penalty" in page.stats) == ("penalty" in stats), key
-    index = read((out / "index.html").read_text(encoding="utf-8"))
+    index = read_page((out / "index.html").read_text(encoding="utf-8"))
     assert sorted(index.links) == files[:-1]
     assert "No submission: Euler, Erin" in output
     assert "Wrote 5 feedback page(s)" in output
@@ -277,7 +241,7 @@ def test_a_page_shows_the_checks_messages_and_failed_cells_and_nothing_else(canv
     run_feedback("html", "--gradebook", str(gradebook), "--roster", str(roster),
                  "--out", str(out), "--map", str(mapping))  # fmt: skip
     source = (out / "canvas_103.html").read_text(encoding="utf-8")
-    page = read(source)
+    page = read_page(source)
     text = "".join(page.text)
     for shown in (f"train_step printed {HOSTILE}", f"ValueError: {HOSTILE}",
                   f"printed {HOSTILE}", f"line 3: !echo {HOSTILE}", "Code cell 3: timeout",
@@ -288,7 +252,8 @@ def test_a_page_shows_the_checks_messages_and_failed_cells_and_nothing_else(canv
     assert "1 further check(s) are not shown." in text
     assert "<script" not in source.lower() and "<img" not in source.lower()
     assert {"script", "img", "iframe", "link"}.isdisjoint(page.tags)
-    assert "penalty" not in read((out / "canvas_101.html").read_text()).stats  # Ada was on time
+    ada = read_page((out / "canvas_101.html").read_text())
+    assert "penalty" not in ada.stats  # Ada was on time
 
 
 def test_in_a_browser_no_script_runs_and_hostile_text_reads_as_text(
@@ -353,7 +318,7 @@ def test_canvas_names_each_page_after_its_students_own_download_entry(canvas_cla
         key = f"canvas:{user}"
         assert attachments[key] == attachment, name
         stats = CANVAS_PAGES[key]
-        assert {k: read(source).stats.get(k) for k in stats} == stats, name
+        assert {k: read_page(source).stats.get(k) for k in stats} == stats, name
     assert "Skipped Descartes, Dan: dan.ipynb is not a file from a Canvas download" in output
     assert "Skipped Frege, Frank: anon_k3j4_9006_tf_intro.ipynb is an anonymous" in output
     assert "No submission: Euler, Erin" in output
@@ -365,7 +330,7 @@ def test_moodle_paths_carry_each_participant_id_and_the_feedback_plugin(moodle_c
     output = run_feedback("moodle", "--gradebook", str(gradebook), "--roster", str(roster),
                           "--out", str(out))  # fmt: skip
     with zipfile.ZipFile(out) as archive:
-        pages = {name: read(archive.read(name).decode("utf-8")) for name in archive.namelist()}
+        pages = {name: read_page(archive.read(name).decode("utf-8")) for name in archive.namelist()}
     assert sorted(pages) == [
         "Ada Lovelace_501_assignfeedback_file_feedback.html",
         "Bob Boole_502_assignfeedback_file_feedback.html",
