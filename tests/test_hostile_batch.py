@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.conftest import CORPUS, STUDENT, grade_folder, part_scores
+from tests.conftest import CORPUS, STUDENT, grade_folder, part_scores, zip_of
 
 REFERENCE = CORPUS / "notebooks" / "valid_reference.ipynb"
 HIDDEN_CHECK_LINE = "FIRST_STEP_TOLERANCE = 1e-6"
@@ -32,14 +32,6 @@ def reference_with(extra_cell: str | None = None, train_step: str | None = None)
         setup = next(i for i, c in enumerate(notebook.cells) if "tf.Variable" in c.source)
         notebook.cells.insert(setup + 1, nbformat.v4.new_code_cell(extra_cell))
     return nbformat.writes(notebook).encode()
-
-
-def zip_of(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def zip_bomb() -> bytes:

@@ -1,16 +1,5 @@
-import io
-import zipfile
-
 from autograder.intake import discover
-from tests.conftest import notebook_bytes
-
-
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
+from tests.conftest import notebook_bytes, zip_of
 
 
 def test_folder_finds_notebooks_and_zips_recursively_and_skips_checkpoints(tmp_path):
@@ -18,7 +7,7 @@ def test_folder_finds_notebooks_and_zips_recursively_and_skips_checkpoints(tmp_p
     (tmp_path / "a" / "one.ipynb").write_bytes(notebook_bytes("x = 1"))
     (tmp_path / ".ipynb_checkpoints").mkdir()
     (tmp_path / ".ipynb_checkpoints" / "one-checkpoint.ipynb").write_bytes(b"{}")
-    (tmp_path / "two.zip").write_bytes(_zip({"tf_intro.ipynb": notebook_bytes("y = 2")}))
+    (tmp_path / "two.zip").write_bytes(zip_of({"tf_intro.ipynb": notebook_bytes("y = 2")}))
     (tmp_path / "notes.txt").write_text("not a submission")
     found = discover(tmp_path)
     assert [s.name for s in found] == ["one", "two"]
@@ -34,7 +23,7 @@ def test_same_stem_in_two_folders_gets_two_result_names(tmp_path):
 
 
 def test_otter_export_zip_yields_its_notebook(tmp_path):
-    export = _zip(
+    export = zip_of(
         {
             "tf_intro.ipynb": notebook_bytes("z = 3"),
             "__MACOSX/._tf_intro.ipynb": b"junk",
@@ -50,19 +39,19 @@ def test_otter_export_zip_yields_its_notebook(tmp_path):
 
 def test_bad_zips_become_submissions_with_a_problem(tmp_path):
     (tmp_path / "damaged.zip").write_bytes(b"PK\x03\x04 not really")
-    (tmp_path / "empty.zip").write_bytes(_zip({}))
+    (tmp_path / "empty.zip").write_bytes(zip_of({}))
     problems = {s.name: s.problem for s in discover(tmp_path)}
     assert "damaged" in problems["damaged"]
     assert "no notebook" in problems["empty"]
 
 
 def test_canvas_download_zip_gives_identity_lateness_and_supersedes_older_files(tmp_path):
-    download = _zip(
+    download = zip_of(
         {
             "doejane_12345_67890_tf_intro.ipynb": notebook_bytes("a = 1"),
             "doejane_12345_67999_tf_intro-1.ipynb": notebook_bytes("a = 2"),
             "smithbob_late_23456_67891_tf_intro.ipynb": notebook_bytes("b = 1"),
-            "leeann_34567_67892_tf_intro_2026_11_27T23_59_00.zip": _zip(
+            "leeann_34567_67892_tf_intro_2026_11_27T23_59_00.zip": zip_of(
                 {"tf_intro.ipynb": notebook_bytes("c = 1"), ".OTTER_LOG": b"\x80binary"}
             ),
         }
@@ -83,7 +72,7 @@ def test_canvas_download_zip_gives_identity_lateness_and_supersedes_older_files(
 def test_canvas_names_as_canvas_writes_them_late_unicode_and_anonymous(tmp_path):
     # lib/content_zipper.rb: [sortable name, "LATE" if late, user id], non-word characters
     # stripped (Unicode letters stay), then _<attachment id>_<file name>
-    download = _zip(
+    download = zip_of(
         {
             "smithjohn_LATE_123_456_tf_intro.ipynb": notebook_bytes("a = 1"),
             "김철수_124_457_tf_intro.ipynb": notebook_bytes("b = 1"),
@@ -108,7 +97,7 @@ def test_canvas_names_as_canvas_writes_them_late_unicode_and_anonymous(tmp_path)
 
 
 def test_canvas_text_and_url_entries_are_not_notebooks_and_say_so(tmp_path):
-    download = _zip(
+    download = zip_of(
         {
             "smithjohn_123_text.html": b"<p>my answer is w = 5</p>",
             "leeann_LATE_124_link.html": b"<a href='https://colab.research.google.com'>",
@@ -137,7 +126,7 @@ submission_222:
     :sid: '1001'
   :created_at: 2026-11-27 23:00:00.000000000 -08:00
 """
-    export = _zip(
+    export = zip_of(
         {
             "assignment_9_export/submission_metadata.yml": metadata.encode(),
             "assignment_9_export/submission_111/tf_intro.ipynb": notebook_bytes("x = 1"),
@@ -158,7 +147,7 @@ def test_entries_with_unsafe_paths_and_oversized_entries_are_refused_with_a_reas
     import autograder.intake as intake
 
     monkeypatch.setattr(intake, "MAX_NOTEBOOK_BYTES", 1000)
-    archive = _zip(
+    archive = zip_of(
         {
             "../../escape/evil.ipynb": notebook_bytes("x = 1"),
             "/abs/path.ipynb": notebook_bytes("y = 1"),

@@ -3,10 +3,8 @@ worksheet as the class list, matching by participant id (or by name without one)
 the worksheet written back for "Upload grading worksheet"."""
 
 import csv
-import io
 import subprocess
 import sys
-import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 
@@ -20,7 +18,7 @@ from autograder.lms import entry_identity
 from autograder.lms.moodle import full_name
 from autograder.roster import load_roster
 from autograder.standing import build_standing
-from tests.conftest import CORPUS, notebook_bytes
+from tests.conftest import CORPUS, notebook_bytes, zip_of
 from tests.test_exports import result, submission
 
 TINY = notebook_bytes("x = 1")  # defines nothing: graded 0 in seconds
@@ -73,14 +71,6 @@ DOWNLOAD = {
 }
 
 
-def moodle_zip(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 # -- entry names --------------------------------------------------------------------------
 
 
@@ -127,7 +117,7 @@ def test_names_that_are_not_moodle_entries_are_left_to_other_platforms():
 def test_the_notebook_counts_over_online_text_from_the_same_student(tmp_path):
     path = tmp_path / "download.zip"
     path.write_bytes(
-        moodle_zip(
+        zip_of(
             {
                 # the online text first: the zip's order must not decide
                 "Kim Lee_105_assignsubmission_onlinetext/onlinetext.html": b"<p>5</p>",
@@ -242,7 +232,7 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 def graded(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("moodle")
     download = folder / "TF-101-TF intro lab-42.zip"
-    download.write_bytes(moodle_zip(DOWNLOAD))
+    download.write_bytes(zip_of(DOWNLOAD))
     cli("grade", str(download), "--out", str(folder / "out"), "--workers", "2")
     return folder
 
