@@ -86,11 +86,12 @@ def build_standing(
     claimed: dict[str, list[dict]] = {}
     unmatched = []
     current = [row for row in rows if not row.get("superseded_by")]  # intake chose the newest
+    matched = {row["id"]: _match(row, index, mapping or {}) for row in current}
     by_name, name_problems = _match_by_name(
-        [row for row in current if _match(row, index, mapping or {}) is None], roster
+        [row for row in current if matched[row["id"]] is None], roster
     )
     for row in current:
-        student = _match(row, index, mapping or {}) or by_name.get(row["id"])
+        student = matched[row["id"]] or by_name.get(row["id"])
         if student is None:
             unmatched.append(row)
         else:
