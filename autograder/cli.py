@@ -335,7 +335,8 @@ def export(
     students, mapping, policy = _read_class(
         roster, mapping_path, due, timezone, grace, penalty, penalty_cap
     )
-    options = ExportOptions(assignment, assignment_id, identifier, lti_user)
+    zone = policy.due.tzinfo if policy else None
+    options = ExportOptions(assignment, assignment_id, identifier, lti_user, zone)
     gradebook = Gradebook.open(gradebook_path)
     try:
         report = run_export(
@@ -363,7 +364,7 @@ def export(
 
 
 @main.command()
-@click.argument("format", type=click.Choice(["html", "canvas", "moodle"]))
+@click.argument("format", type=click.Choice(["html", "canvas", "moodle", "blackboard"]))
 @_gradebook_option
 @_roster_option
 @click.option(
@@ -371,7 +372,8 @@ def export(
     "out_path",
     required=True,
     type=click.Path(path_type=Path),
-    help="Folder of pages (html), or the zip to upload (canvas, moodle).",
+    help="Folder of pages (html; blackboard: one per Username), or the zip to upload"
+    " (canvas, moodle).",
 )
 @_lab_option
 @_map_option

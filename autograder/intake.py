@@ -8,20 +8,16 @@ memory with a size cap, so hostile entry names can't write anywhere.
 
 import hashlib
 import io
-import json
 import re
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-import yaml
-
-from autograder.lms import entry_identity
+from autograder.lms import entry_identity, gradescope
 from autograder.notebook import MAX_NOTEBOOK_BYTES
 
 SUBMISSION_SUFFIXES = (".ipynb", ".zip")
 MAX_ZIP_ENTRIES = 10_000
-GRADESCOPE_METADATA = "submission_metadata.yml"
 
 
 class IntakeError(Exception):
@@ -92,22 +88,12 @@ def _from_file(file: Path, relative: Path) -> list[Submission]:
 
 
 def _beside(file: Path) -> dict:
-    """Identity from the submission_metadata.json that Gradescope (and otter running on it)
-    keeps next to a submission: users[0]'s sid or email, and created_at."""
-    path = file.parent / "submission_metadata.json"
+    """Identity from the submission_metadata.json Gradescope keeps next to a submission."""
+    path = file.parent / gradescope.SUBMISSION_METADATA
     try:
-        metadata = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-        users = metadata.get("users") or [{}]
-        identity = users[0].get("sid") or users[0].get("email")
-        created = metadata.get("created_at")
-    except (OSError, ValueError, AttributeError, TypeError):
+        return gradescope.identity_from_json(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
         return {}
-    found = {}
-    if identity:
-        found["student"] = f"gradescope:{identity}"
-    if created:
-        found["submitted_at"] = str(created)
-    return found
 
 
 def _sha256(data: bytes) -> str:
@@ -131,7 +117,7 @@ def _members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
 def _is_batch(archive: zipfile.ZipFile) -> bool:
     """Many submissions (an LMS download), rather than one student's otter export."""
     members = _members(archive)
-    if any(PurePosixPath(i.filename).name == GRADESCOPE_METADATA for i in members):
+    if any(PurePosixPath(i.filename).name == gradescope.EXPORT_METADATA for i in members):
         return True
     if any(_not_a_notebook(PurePosixPath(i.filename)) for i in members):
         return True
@@ -221,26 +207,12 @@ def _nested_export(submission: Submission, raw: bytes) -> Submission:
 
 def _gradescope_metadata(archive: zipfile.ZipFile, members) -> dict[str, dict]:
     """submission_<id> folder -> identity and time, from Gradescope's export metadata."""
-    entries = [i for i in members if PurePosixPath(i.filename).name == GRADESCOPE_METADATA]
-    if not entries:
-        return {}
+    name = gradescope.EXPORT_METADATA
+    entries = [i for i in members if PurePosixPath(i.filename).name == name]
     try:
-        metadata = yaml.safe_load(_read_member(archive, entries[0])) or {}
-    except (yaml.YAMLError, IntakeError):
+        return gradescope.identities_from_export(_read_member(archive, entries[0]))
+    except (IndexError, IntakeError):
         return {}
-    found = {}
-    for folder, details in metadata.items() if isinstance(metadata, dict) else ():
-        if not isinstance(details, dict):
-            continue
-        submitters = details.get(":submitters") or [{}]
-        first = submitters[0] if isinstance(submitters[0], dict) else {}
-        identity = first.get(":sid") or first.get(":email") or first.get(":name")
-        created = details.get(":created_at")
-        found[str(folder)] = {
-            "student": f"gradescope:{identity}" if identity else None,
-            "submitted_at": str(created) if created else None,
-        }
-    return found
 
 
 def _identified(submission: Submission, path: PurePosixPath | Path) -> Submission:

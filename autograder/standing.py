@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePath
 
 from autograder.late import Lateness, LatePolicy, assess
-from autograder.lms import moodle
+from autograder.lms import gradescope, moodle
 from autograder.roster import RosterError, Student
 
 
@@ -202,19 +202,22 @@ def _entry(
         return Entry(student, row, raw, None, raw, "not gradable", reason, parts)
     lateness = None
     if policy is not None:
-        when, source = _submission_time(row, policy, file_times)
+        when, source = _submission_time(student, row, policy, file_times)
         lateness = assess(policy, raw, max_score, when, bool(row["late"]), source)
     final = lateness.final if lateness else raw
     reason = lateness.describe(raw, max_score) if lateness else ""
     return Entry(student, row, raw, lateness, final, "graded", reason, parts)
 
 
-def _submission_time(row: dict, policy: LatePolicy, file_times: bool):
+def _submission_time(student: Student, row: dict, policy: LatePolicy, file_times: bool):
     zone = policy.due.tzinfo
-    if (row.get("student") or "").startswith("gradescope:") and row.get("submitted_at"):
+    platform = (row.get("student") or "").partition(":")[0]
+    if platform == gradescope.PLATFORM and row.get("submitted_at"):
         return _parse_time(row["submitted_at"], zone), "Gradescope's submission time"
     if row.get("late"):
         return None, "marked late in the Canvas download"
+    if platform == moodle.PLATFORM and (changed := moodle.submitted_at(student)):
+        return changed.replace(tzinfo=zone), "the grading worksheet's last modified (submission)"
     if row.get("submitted_at"):
         return _parse_time(row["submitted_at"], zone), "the platform's submission time"
     if file_times and os.path.exists(row["source_path"]):

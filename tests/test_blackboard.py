@@ -58,15 +58,15 @@ def write_grade_center_xls(path: Path) -> Path:
     ("name", "student", "submitted_at"),
     [
         ("TF intro_Lab 1_ada.lovelace_attempt_2026-12-01-20-00-00_tf_intro.ipynb",
-         "blackboard:ada.lovelace", "2026-12-01T20:00:00"),
+         "username:ada.lovelace", "2026-12-01T20:00:00"),
         ("Lab1_ckim-2_attempt_2026-12-02-01-00-00_my_tf_intro (1).ipynb",
-         "blackboard:ckim-2", "2026-12-02T01:00:00"),
+         "username:ckim-2", "2026-12-02T01:00:00"),
         ("Lab1_01560658_attempt_2026-11-28-23-59-01_12_tf_intro.ipynb",
-         "blackboard:01560658", "2026-11-28T23:59:01"),
+         "username:01560658", "2026-11-28T23:59:01"),
         ("TF lab_jo@uni.edu_attempt_2026-11-28-07-05-09_tf_intro.ipynb",
-         "blackboard:jo@uni.edu", "2026-11-28T07:05:09"),
+         "username:jo@uni.edu", "2026-11-28T07:05:09"),
         ("TF intro_Lab 1_cbabbage_attempt_2026-12-02-01-00-00.txt",
-         "blackboard:cbabbage", "2026-12-02T01:00:00"),
+         "username:cbabbage", "2026-12-02T01:00:00"),
     ],
 )  # fmt: skip
 def test_blackboard_names_give_the_username_and_the_attempt_time(name, student, submitted_at):
@@ -83,7 +83,7 @@ def test_blackboard_names_give_the_username_and_the_attempt_time(name, student, 
 )  # fmt: skip
 def test_names_that_are_not_blackboard_attempts_have_no_blackboard_identity(name):
     identity = entry_identity(PurePosixPath(name))
-    assert identity is None or not identity.student.startswith("blackboard:")
+    assert identity is None or not identity.student.startswith("username:")
 
 
 def receipt(first: str, last: str, username: str, stamp: str, filename: str) -> bytes:
@@ -123,9 +123,9 @@ def test_receipts_are_not_submissions_and_the_newest_attempt_counts(tmp_path):
     found = discover(zip_path)
     assert all(s.source.suffix == ".ipynb" for s in found) and len(found) == 3
     counted = {s.student: s for s in found if s.superseded_by is None}
-    assert set(counted) == {"blackboard:mcurie", "blackboard:cbabbage"}
-    assert b"new = 1" in counted["blackboard:mcurie"].data
-    assert counted["blackboard:mcurie"].submitted_at == "2026-12-01T22:00:00"
+    assert set(counted) == {"username:mcurie", "username:cbabbage"}
+    assert b"new = 1" in counted["username:mcurie"].data
+    assert counted["username:mcurie"].submitted_at == "2026-12-01T22:00:00"
 
 
 def test_a_download_with_one_attempt_is_still_a_download_with_its_username(tmp_path):
@@ -134,7 +134,7 @@ def test_a_download_with_one_attempt_is_still_a_download_with_its_username(tmp_p
     zip_path.write_bytes(download([only], {"jmuller": ("José", "Müller")}))
     (submission,) = discover(zip_path)
     assert (submission.student, submission.submitted_at) == (
-        "blackboard:jmuller", "2026-12-01T23:00:00",
+        "username:jmuller", "2026-12-01T23:00:00",
     )  # fmt: skip
     assert submission.source.name.endswith("_attempt_2026-12-01-23-00-00_tf_intro.ipynb")
 

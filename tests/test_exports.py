@@ -228,9 +228,13 @@ def test_blackboard_export_has_the_column_id_in_its_header(gradebook, tmp_path):
     export("blackboard", gradebook, roster, LAB.parts, out, ExportOptions("TF lab", "_123_1"))
     with out.open(newline="") as file:
         reader = csv.DictReader(file)
-        column = reader.fieldnames[-1]
+        column = reader.fieldnames[3]
         rows = list(reader)
     assert reader.fieldnames[:3] == ["Last Name", "First Name", "Username"]
+    # The comment columns Blackboard reads as this column's notes and feedback follow it
+    assert reader.fieldnames[4:] == [
+        "Grading Notes", "Notes Format", "Feedback to Learner", "Feedback Format"
+    ]  # fmt: skip
     name, points, column_id = re.fullmatch(
         r"(.+) \[Total Pts: ([\d.]+) Score\] \|(\w+)", column
     ).groups()

@@ -9,6 +9,7 @@ entry (claimed through a mapping row) and Erin, who never submitted. The Moodle 
 Ada in Moodle's folder form, Bob in its flat form, Dan from outside Moodle.
 """
 
+import csv
 import re
 import zipfile
 from pathlib import Path
@@ -343,3 +344,55 @@ def test_moodle_paths_carry_each_participant_id_and_the_feedback_plugin(moodle_c
         assert (page.stats["student"], page.stats["final"]) == owners[participant]
         assert who == owners[participant][0]
     assert "Skipped Dan Descartes: dan@uni.edu.ipynb is not a file from a Moodle" in output
+
+
+def test_blackboards_feedback_column_is_the_pages_scores_and_checks_as_escaped_html(
+    canvas_class, tmp_path
+):
+    gradebook, roster, _ = canvas_class
+    roster.write_text(  # the same class as a Grade Center download: Username is its key
+        "Last Name,First Name,Username,Student ID,Last Access,Availability\n"
+        f"Cantor,Carol {SCRIPT},carol,S3,,Yes\nBoole,Bob,bob,S2,,Yes\nEuler,Erin,erin,S5,,Yes\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "map.csv"
+    mapping.write_text("submission,student\ncarol,carol\nbob,bob\n", encoding="utf-8")
+    upload = tmp_path / "upload.csv"
+    completed = CliRunner().invoke(main, [
+        "export", "blackboard", "--gradebook", str(gradebook), "--roster", str(roster),
+        "--map", str(mapping), "--assignment", "TF intro", "--assignment-id", "_55_1",
+        "--out", str(upload), *LATE])  # fmt: skip
+    assert completed.exit_code == 0, completed.output
+    with upload.open(newline="", encoding="utf-8") as file:
+        rows = {row["Username"]: row for row in csv.DictReader(file)}
+    carol = rows["carol"]["Feedback to Learner"]
+    assert rows["carol"]["Feedback Format"] == "HTML"
+    fragment = read_page(carol)
+    assert fragment.stats["check:" + CHECK.format("train_step")] == "0"
+    assert f"train_step printed {HOSTILE}" in "".join(fragment.text)
+    assert "<script" not in carol.lower() and "<img" not in carol.lower()
+    assert {"script", "img", "html", "style"}.isdisjoint(fragment.tags)  # a fragment, inert
+    assert SECRET not in carol and "secret probe" not in carol
+    bob = read_page(rows["bob"]["Feedback to Learner"])  # Canvas marked him LATE
+    assert (bob.stats["raw"], bob.stats["penalty"], bob.stats["final"]) == ("4", "1", "3")
+    assert rows["erin"]["Feedback to Learner"] == "<p>No submission.</p>"
+    assert rows["bob"]["Grading Notes"] == "Graded from booleBob_LATE_102_9002_lab.ipynb."
+
+
+def test_blackboard_pages_go_one_folder_per_username(canvas_class, tmp_path):
+    gradebook, roster, _ = canvas_class
+    roster.write_text(
+        "Last Name,First Name,Username,Student ID,Last Access,Availability\n"
+        "Boole,Bob,bob,S2,,Yes\nDescartes,Dan,../dan,S4,,Yes\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "map.csv"
+    mapping.write_text("submission,student\nbob,bob\ndan,S4\n", encoding="utf-8")
+    out = tmp_path / "pages"
+    output = run_feedback("blackboard", "--gradebook", str(gradebook), "--roster", str(roster),
+                          "--map", str(mapping), "--out", str(out), *LATE)  # fmt: skip
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*.html")) == ["bob/feedback.html"]
+    page = read_page((out / "bob" / "feedback.html").read_text(encoding="utf-8"))
+    assert page.stats["student"] == "Bob Boole" and page.stats["final"] == "3"
+    assert "Skipped Dan Descartes: the Username '../dan' is not a folder name" in output
+    assert not (tmp_path / "dan").exists()

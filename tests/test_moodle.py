@@ -10,12 +10,12 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from autograder.exports.moodle_worksheet import worksheet_time
 from autograder.gradebook import Gradebook
 from autograder.intake import discover
 from autograder.labs.tf_intro import LAB
+from autograder.late import parse_policy
 from autograder.lms import entry_identity
-from autograder.lms.moodle import full_name
+from autograder.lms.moodle import full_name, parse_worksheet_time, worksheet_time
 from autograder.roster import load_roster
 from autograder.standing import build_standing
 from tests.conftest import CORPUS, notebook_bytes, zip_of
@@ -291,3 +291,45 @@ def test_without_the_worksheet_the_export_names_the_shared_name(graded):
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert refused.returncode != 0 and "grading worksheet" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [("Tuesday, 1 December 2026, 11:00 PM", datetime(2026, 12, 1, 23, 0)),
+     ("Sunday, 1 March 2026, 12:05 AM", datetime(2026, 3, 1, 0, 5)),
+     ("1 March 2026, 12:00 PM", datetime(2026, 3, 1, 12, 0)),
+     ("Tuesday, 1 December 2026, 23:00", datetime(2026, 12, 1, 23, 0)),  # a 24-hour site
+     ("-", None), ("", None), ("Tuesday, 31 February 2026, 1:00 PM", None),
+     ("Dienstag, 1 Dezember 2026, 23:00", None)],
+)  # fmt: skip
+def test_worksheet_times_read_back_as_moodle_wrote_them(text, moment):
+    assert parse_worksheet_time(text) == moment
+    if moment is not None and text.endswith("M") and "," in text.split(" ")[0]:
+        assert worksheet_time(moment) == text
+
+
+def test_a_late_moodle_submission_pays_from_the_worksheets_submission_time(tmp_path):
+    book = Gradebook.open(tmp_path / "gradebook.sqlite")
+    run = book.start_run(LAB, "v1", "grade")
+    for participant in ("101", "102"):
+        entry = tmp_path / "download.zip" / f"X_{participant}_assignsubmission_file" / "lab.ipynb"
+        book.record(run, "v1", submission(entry, f"p{participant}",
+                    student=f"moodle-participant:{participant}"), result(10), "")  # fmt: skip
+    path = tmp_path / "worksheet.csv"
+    path.write_text(
+        "Identifier,Full name,Email address,Status,Grade,Last modified (submission),"
+        "Last modified (grade)\n"
+        'Participant 101,A B,a@x,Submitted,,"Tuesday, 1 December 2026, 11:59 PM",-\n'
+        'Participant 102,C D,c@x,Submitted,,"Wednesday, 2 December 2026, 12:30 AM",-\n',
+        encoding="utf-8",
+    )
+    policy = parse_policy("2026-12-01T23:59", "Europe/Berlin", "0m", "10%", None)
+    standing = build_standing(book.current_submissions(), load_roster(path), LAB.parts,
+                              policy=policy)  # fmt: skip
+    book.close()
+    finals = {entry.student.participant_id: entry for entry in standing.entries}
+    assert finals["101"].final == 10 and not finals["101"].lateness.days
+    assert finals["102"].final == 9 and finals["102"].lateness.days == 1
+    assert (
+        "31 min late (the grading worksheet's last modified (submission))" in finals["102"].reason
+    )

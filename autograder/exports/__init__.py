@@ -1,7 +1,10 @@
-"""One module per gradebook format. Each takes the class standing and writes one file
-(or, for Gradescope, a folder) that the receiving system imports as it is."""
+"""Grade files: the class standing written as a file the receiving system imports as it
+is. Each platform's own grade file is written by its module in autograder/lms/; the
+formats here belong to no one platform (the instructor's CSV, LTI scores), and run.py
+picks the writer for a format."""
 
 from dataclasses import dataclass
+from datetime import tzinfo
 
 
 class ExportError(Exception):
@@ -14,6 +17,7 @@ class ExportOptions:
     assignment_id: str | None = None  # Canvas assignment id; Blackboard column id
     identifier: str = "email"  # Moodle: email | username | idnumber
     lti_user: str = "canvas"  # LTI userId from: canvas | sis | email | username | idnumber
+    timezone: tzinfo | None = None  # the course's zone (--timezone); None: this machine's
 
 
 def score_text(value: float | None) -> str:

@@ -7,28 +7,19 @@ final score, so the next export can say whose score changed, from what to what.
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.exports import (
-    ExportError,
-    ExportOptions,
-    blackboard,
-    canvas,
-    lti,
-    moodle,
-    moodle_worksheet,
-    table,
-)
-from autograder.exports import gradescope as gradescope_export
+from autograder.exports import ExportError, ExportOptions, lti, table
 from autograder.gradebook import Gradebook
 from autograder.late import LatePolicy
+from autograder.lms import blackboard, canvas, gradescope, moodle
 from autograder.roster import Student
 from autograder.standing import Standing, build_standing
 
 FORMATS = ("canvas", "moodle", "moodle-worksheet", "blackboard", "gradescope", "csv", "lti")
 _WRITERS = {
-    "canvas": canvas.write,
-    "moodle": moodle.write,
-    "moodle-worksheet": moodle_worksheet.write,
-    "blackboard": blackboard.write,
+    "canvas": canvas.write_grades,
+    "moodle": moodle.write_grades,
+    "moodle-worksheet": moodle.write_worksheet,
+    "blackboard": blackboard.write_grades,
     "csv": table.write,
     "lti": lti.write,
 }
@@ -84,7 +75,7 @@ def export(
     if dry_run:
         return ExportReport(standing, changes, not before)
     if format == "gradescope":
-        gradescope_export.write(standing, out, options, visibility)
+        gradescope.write_results(standing, out, options, visibility)
     else:
         _WRITERS[format](standing, out, options)
     gradebook.record_export(

@@ -1,4 +1,5 @@
-"""Canvas: the names in an assignment's "Download Submissions" zip, and its class list.
+"""Canvas: the names in an assignment's "Download Submissions" zip, its class list, the
+gradebook import file, and the names of feedback files for "Re-Upload Submissions".
 
 Canvas (lib/content_zipper.rb) names an entry [sortable name, "LATE" if late, user id]
 joined by "_" and stripped of non-word characters, so any Unicode letter or digit of the
@@ -7,10 +8,19 @@ end "_text.html" and "_link.html" instead. With anonymous grading there is no na
 id is "anon_<anonymous id>". Older downloads wrote the late mark in lower case.
 """
 
-import re
-from pathlib import PurePosixPath
+from __future__ import annotations
 
+import csv
+import re
+from pathlib import Path, PurePath, PurePosixPath
+from typing import TYPE_CHECKING
+
+from autograder.exports import ExportError, ExportOptions, score_text
 from autograder.roster import Student, get
+
+if TYPE_CHECKING:
+    from autograder.report.student_page import StudentFeedback
+    from autograder.standing import Standing
 
 _LATE = r"(?:(?P<late>LATE|late)_)?"
 _NAMED = r"^(?:(?P<who>\w*?)_)?" + _LATE + r"(?P<user>\d+)"
@@ -80,3 +90,84 @@ def _student(row: dict) -> Student:
         sis_login_id=get(row, "SIS Login ID"),
         section=get(row, "Section"),
     )
+
+
+# -- grades back: the gradebook import CSV -------------------------------------------------
+#
+# Canvas matches rows by ID (then SIS User ID, SIS Login ID), reads the columns Student, ID,
+# SIS User ID, SIS Login ID and Section, and skips the "Points Possible" row. An assignment
+# column is recognised by its title "<name> (<assignment id>)"; any other title creates a
+# new assignment, so the id is required.
+
+GRADE_FILE_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+
+
+def column_title(options: ExportOptions) -> str:
+    if not options.assignment_id or not options.assignment_id.isdigit():
+        raise ExportError(
+            "Canvas needs the assignment id (--assignment-id, the number in the assignment's"
+            " URL): without it, Canvas creates a new assignment instead of filling this one"
+        )
+    return f"{options.assignment} ({options.assignment_id})"
+
+
+def write_grades(standing: Standing, path: Path, options: ExportOptions) -> None:
+    title = column_title(options)
+    missing_ids = [e.student.name for e in standing.entries if not e.student.canvas_id]
+    if missing_ids:
+        raise ExportError(
+            "Canvas matches students by their Canvas ID, and the roster has none for: "
+            + ", ".join(missing_ids[:10])
+            + ". Use the roster exported from this course's Canvas gradebook."
+        )
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow([*GRADE_FILE_COLUMNS, title])
+        writer.writerow(["Points Possible", "", "", "", "", score_text(standing.max_score)])
+        for entry in standing.entries:
+            student = entry.student
+            writer.writerow(
+                [
+                    student.name,
+                    student.canvas_id,
+                    student.sis_user_id or "",
+                    student.sis_login_id or "",
+                    student.section or "",
+                    score_text(entry.final),
+                ]
+            )
+
+
+# -- feedback back: a zip for "Re-Upload Submissions" --------------------------------------
+#
+# Canvas reads the user id and the attachment id as the first two all-digit "_"-separated
+# tokens of an entry's name and attaches the file as a comment on that submission, so each
+# page is named after the student's own download entry: "<name>[_LATE]_<user id>_
+# <attachment id>_<page name>".
+
+
+def feedback_entry_name(feedback: StudentFeedback, page_name: str) -> tuple[str | None, str]:
+    """The zip entry name for a student's page, or (None, why there is none)."""
+    source = PurePath(feedback.source_path).name
+    parts = parse_name(source)
+    if parts is None:
+        return None, f"{source} is not a file from a Canvas download"
+    if not parts.get("attachment"):
+        return None, f"{source} is a Canvas text or URL entry: it has no file to comment on"
+    if parts.get("anonymous"):
+        return None, f"{source} is an anonymous Canvas entry: it names no user id"
+    claimed = feedback.student.canvas_id
+    if claimed and claimed.strip() != parts["user"]:
+        return None, f"{source} is Canvas user {parts['user']}, the roster says {claimed}"
+    prefix = source[: len(source) - len(parts["file"]) - 1]  # "<name>[_LATE]_<user>_<att>"
+    name = f"{prefix}_{page_name}"
+    if reupload_ids(name) != (parts["user"], parts["attachment"]):  # a name of digits alone
+        return None, f"{source}: Canvas would read other ids from this name"
+    return name, ""
+
+
+def reupload_ids(name: str) -> tuple[str | None, str | None]:
+    """The user and attachment ids Canvas's re-upload reads: the first two all-digit
+    "_"-separated tokens of the name (Assignment#infer_comment_context_from_filename)."""
+    digits = [token for token in name.split("_") if token.isascii() and token.isdigit()]
+    return (digits + [None, None])[0], (digits + [None, None])[1]

@@ -1,4 +1,6 @@
-"""Moodle (mod/assign): the names in "Download all submissions", and the grading worksheet.
+"""Moodle (mod/assign): the names in "Download all submissions", the grading worksheet (as
+the class list, and filled in for "Upload grading worksheet"), the gradebook import CSV,
+and the names of feedback files for "Upload multiple feedback files in a zip".
 
 Moodle (mod/assign/classes/downloader.php) starts every entry with a prefix: the student's
 full name with "_" turned into spaces, "_", and the participant id that the assignment
@@ -20,14 +22,27 @@ participant as "Identifier" = "Participant <id>", with Full name and the identit
 the site shows (Email address), Status, Grade, Maximum Grade, Grade can be changed,
 Last modified (submission), Last modified (grade) and one column per feedback plugin
 (Feedback comments). Moodle's "Upload grading worksheet" reads back Identifier, Grade,
-Last modified (grade) and the feedback columns.
+Last modified (grade) and the feedback columns. Its dates are Moodle's English
+"Tuesday, 1 December 2026, 11:00 PM" in the downloading teacher's time zone: "Last
+modified (submission)" is when the student last changed the submission, the time the
+late policy reads (in --timezone), since the download itself carries none.
 """
 
+from __future__ import annotations
+
+import csv
 import re
 import unicodedata
-from pathlib import PurePosixPath
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from autograder.roster import Student, get
+from autograder.exports import ExportError, ExportOptions, score_text
+from autograder.roster import Student, get, norm
+
+if TYPE_CHECKING:
+    from autograder.report.student_page import StudentFeedback
+    from autograder.standing import Entry, Standing
 
 PLATFORM = "moodle-participant"
 _PREFIX = r"(?P<who>[^/_]*)_(?P<participant>\d+)_assignsubmission_(?P<plugin>[a-z0-9]+)"
@@ -110,3 +125,159 @@ def _student(row: dict) -> Student:
         last_name=last or None,
         extra=dict(row),  # the row as downloaded, to be written back with the grade
     )
+
+
+def submitted_at(student: Student) -> datetime | None:
+    """When the student last changed their submission, from their worksheet row (naive,
+    in the teacher's time zone); None without a worksheet or a time in it."""
+    return parse_worksheet_time(get(student.extra, SUBMISSION_MODIFIED) or "")
+
+
+# -- worksheet dates ------------------------------------------------------------------------
+
+GRADE = "Grade"
+FEEDBACK = "Feedback comments"
+GRADE_MODIFIED = "Last modified (grade)"
+SUBMISSION_MODIFIED = "Last modified (submission)"
+# English names, whatever the locale: the worksheet's dates are Moodle's English ones.
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")  # fmt: skip
+_WORKSHEET_TIME = re.compile(
+    r"^(?:[A-Za-z]+,\s*)?(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]+)\s+(?P<year>\d{4}),?\s+"
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})\s*(?P<half>AM|PM|am|pm)?$"
+)
+
+
+def worksheet_time(moment: datetime) -> str:
+    """A time as Moodle's worksheet writes it (userdate, strftimedaydatetime)."""
+    hour = moment.hour % 12 or 12
+    return (
+        f"{DAYS[moment.weekday()]}, {moment.day} {MONTHS[moment.month - 1]} {moment.year},"
+        f" {hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+    )
+
+
+def parse_worksheet_time(text: str) -> datetime | None:
+    """The inverse of worksheet_time, naive; None for "-", blank or another form."""
+    match = _WORKSHEET_TIME.match(text.strip())
+    if match is None or match["month"].capitalize() not in MONTHS:
+        return None
+    hour = int(match["hour"])
+    if match["half"]:
+        hour = hour % 12 + (12 if match["half"].upper() == "PM" else 0)
+    try:
+        return datetime(int(match["year"]), MONTHS.index(match["month"].capitalize()) + 1,
+                        int(match["day"]), hour, int(match["minute"]))  # fmt: skip
+    except ValueError:
+        return None
+
+
+# -- grades back: the gradebook import CSV ---------------------------------------------------
+#
+# An identifier column, a grade column and a feedback column. On import the teacher maps
+# the identifier column to the matching user field (email address, username or ID
+# number), the grade column to the assignment and the feedback column to its feedback.
+
+IDENTIFIERS = {"email": "Email address", "username": "Username", "idnumber": "ID number"}
+
+
+def identifier_of(entry: Entry, kind: str) -> str | None:
+    student = entry.student
+    return {"email": student.email, "username": student.username, "idnumber": student.id_number}[
+        kind
+    ]
+
+
+def feedback_line(entry: Entry, max_score: float) -> str:
+    """One line a student reads next to the grade."""
+    if entry.status == "missing":
+        return "No submission."
+    parts = ", ".join(f"{part} {score:g}" for part, score in entry.parts.items())
+    line = f"{entry.raw:g} / {max_score:g}" + (f" ({parts})" if parts else "")
+    if entry.status == "not gradable":
+        return f"{line}. {entry.reason}"
+    if entry.lateness and entry.lateness.days:
+        line += f"; late penalty −{entry.penalty:g}, final {entry.final:g}"
+    return line + "."
+
+
+def write_grades(standing: Standing, path: Path, options: ExportOptions) -> None:
+    if options.identifier not in IDENTIFIERS:
+        raise ExportError(f"--identifier must be one of {', '.join(IDENTIFIERS)}")
+    without = [e.student.name for e in standing.entries if not identifier_of(e, options.identifier)]
+    if without:
+        raise ExportError(
+            f"Moodle would match students by {IDENTIFIERS[options.identifier]}, and the roster"
+            f" has none for: {', '.join(without[:10])}. Choose another --identifier."
+        )
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow([IDENTIFIERS[options.identifier], options.assignment, "Feedback"])
+        for entry in standing.entries:
+            writer.writerow(
+                [
+                    identifier_of(entry, options.identifier),
+                    score_text(entry.final),
+                    feedback_line(entry, standing.max_score),
+                ]
+            )
+
+
+# -- grades back: the grading worksheet, filled in ------------------------------------------
+#
+# Written from the worksheet the teacher downloaded (given as --roster): the same columns
+# in the same order and every row with its Identifier unchanged, with Grade, Feedback
+# comments and "Last modified (grade)" filled in. Moodle skips a row whose grade in Moodle
+# was modified after that row's "Last modified (grade)", so the export time goes there, in
+# the worksheet's own form, which PHP's strtotime reads in the Moodle server's time zone.
+
+
+def write_worksheet(
+    standing: Standing, path: Path, options: ExportOptions, now: datetime | None = None
+) -> None:
+    rows = [entry.student.extra for entry in standing.entries]
+    if not rows or not all(entry.student.participant_id for entry in standing.entries):
+        raise ExportError(
+            "moodle-worksheet writes back Moodle's grading worksheet: give the worksheet"
+            " (Grading action → Download grading worksheet) as --roster"
+        )
+    columns = list(rows[0])
+    headers = {norm(column): column for column in columns}
+    stamp = worksheet_time(now or datetime.now(options.timezone).replace(tzinfo=None))
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=columns)
+        writer.writeheader()
+        for entry in standing.entries:
+            filled = {
+                norm(GRADE): score_text(entry.final),
+                norm(FEEDBACK): feedback_line(entry, standing.max_score),
+                norm(GRADE_MODIFIED): stamp,
+            }
+            row = dict(entry.student.extra)
+            for key, value in filled.items():
+                if key in headers:  # no feedback column when the assignment has none
+                    row[headers[key]] = value
+            writer.writerow(row)
+
+
+# -- feedback back: a zip for "Upload multiple feedback files in a zip" ---------------------
+#
+# Moodle splits each path on "_" into the name, the participant id, the plugin
+# ("assignfeedback_file") and the file name, and attaches the file to that participant's
+# feedback.
+
+
+def feedback_entry_name(feedback: StudentFeedback, page_name: str) -> tuple[str | None, str]:
+    """The zip entry name for a student's page, or (None, why there is none)."""
+    parts = parse_path(PurePosixPath(feedback.source_path))
+    if parts is None:
+        return None, f"{feedback.file} is not a file from a Moodle download"
+    claimed = feedback.student.participant_id
+    if claimed and claimed.strip() != parts["participant"]:
+        return None, (
+            f"{feedback.file} is Moodle participant {parts['participant']},"
+            f" the roster says {claimed}"
+        )
+    # Moodle writes the name with "_" turned into spaces, so the split finds the id.
+    return f"{parts['who']}_{parts['participant']}_assignfeedback_file_{page_name}", ""

@@ -163,6 +163,18 @@ def _cells_section(result: SubmissionResult) -> str:
     )
 
 
+def render_feedback_fragment(feedback: StudentFeedback) -> str:
+    """The page's scores, parts and checks as an HTML fragment, for an LMS's feedback
+    field (Blackboard's "Feedback to Learner"): no document, no style, no cells."""
+    return "".join(
+        [
+            _score_section(feedback),
+            _parts_section(feedback.result),
+            _checks_section(feedback.result),
+        ]
+    )
+
+
 def render_student_page(feedback: StudentFeedback, title: str) -> str:
     heading = f"{title}: feedback"
     body = "".join(

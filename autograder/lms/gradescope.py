@@ -1,0 +1,88 @@
+"""Gradescope: who submitted what and when, from its metadata, and results.json back.
+
+Gradescope keeps a submission_metadata.json next to a submission (on its autograder, and
+where otter runs): users[0]'s sid or email says who, created_at says when. Its "Export
+Submissions" zip has one submission_<id> folder per submission and a
+submission_metadata.yml with each folder's :submitters and :created_at. Both give the
+identity "gradescope:<sid or email>", which the roster matches by any of its ids.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from autograder.exports import ExportOptions
+
+if TYPE_CHECKING:
+    from autograder.standing import Standing
+
+PLATFORM = "gradescope"
+EXPORT_METADATA = "submission_metadata.yml"
+SUBMISSION_METADATA = "submission_metadata.json"
+
+
+def identity_from_json(text: str) -> dict:
+    """student and submitted_at from a submission_metadata.json; {} when it says nothing."""
+    try:
+        metadata = json.loads(text)
+        users = metadata.get("users") or [{}]
+        identity = users[0].get("sid") or users[0].get("email")
+        created = metadata.get("created_at")
+    except (ValueError, AttributeError, TypeError, IndexError):
+        return {}
+    found = {}
+    if identity:
+        found["student"] = f"{PLATFORM}:{identity}"
+    if created:
+        found["submitted_at"] = str(created)
+    return found
+
+
+def identities_from_export(text: bytes | str) -> dict[str, dict]:
+    """submission_<id> folder -> student and submitted_at, from an export's metadata."""
+    try:
+        metadata = yaml.safe_load(text) or {}
+    except yaml.YAMLError:
+        return {}
+    found = {}
+    for folder, details in metadata.items() if isinstance(metadata, dict) else ():
+        if not isinstance(details, dict):
+            continue
+        submitters = details.get(":submitters") or [{}]
+        first = submitters[0] if isinstance(submitters[0], dict) else {}
+        identity = first.get(":sid") or first.get(":email") or first.get(":name")
+        created = details.get(":created_at")
+        found[str(folder)] = {
+            "student": f"{PLATFORM}:{identity}" if identity else None,
+            "submitted_at": str(created) if created else None,
+        }
+    return found
+
+
+# -- results back: one results.json per submission ------------------------------------------
+
+
+def write_results(standing: Standing, folder: Path, options: ExportOptions, visibility: str):
+    """The grader's own result with the late policy applied (score and a line of feedback)
+    and the chosen visibility, one <submission>.json each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for entry in standing.entries:
+        if entry.submission is None:
+            continue
+        result = json.loads(entry.submission["result_json"])
+        result["visibility"] = visibility
+        if entry.lateness and entry.lateness.days:
+            result["score"] = entry.final
+            result["output"] = f"{entry.reason}\n\n{result.get('output', '')}"
+            result.setdefault("extra_data", {})["late"] = {
+                "raw": entry.raw,
+                "penalty": entry.penalty,
+                "final": entry.final,
+                "days": entry.lateness.days,
+            }
+        name = entry.submission["name"]
+        (folder / f"{name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
