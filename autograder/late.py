@@ -9,7 +9,7 @@ as LMS late policies count it, up to a cap; the final score never goes below 0.
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DAY = timedelta(days=1)
@@ -148,3 +148,17 @@ def _duration_text(delta: timedelta | None) -> str:
     hours, minutes = divmod(minutes, 60)
     parts = [f"{n} {unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "min")) if n]
     return " ".join(parts) or "0 min"
+
+
+def parse_time(text: str | None, zone=UTC) -> datetime | None:
+    """A platform's submission time; a time without an offset is read in `zone`."""
+    if not text:
+        return None
+    # Gradescope writes "2026-12-03 21:30:00.123456000 -0500": ISO once tidied
+    tidy = re.sub(r"\s+([+-]\d{2}:?\d{2})$", r"\1", str(text).strip()).replace(" ", "T", 1)
+    tidy = re.sub(r"(\.\d{6})\d+", r"\1", tidy)
+    try:
+        moment = datetime.fromisoformat(tidy)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)

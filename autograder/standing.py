@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
 
-from autograder.late import Lateness, LatePolicy, assess
+from autograder.late import Lateness, LatePolicy, assess, parse_time
 from autograder.lms import gradescope, moodle
 from autograder.roster import RosterError, Student
 
@@ -171,21 +171,8 @@ def _newest_first(row: dict):
 
 
 def _timestamp(text: str | None) -> float:
-    moment = _parse_time(text)
+    moment = parse_time(text)
     return moment.timestamp() if moment else 0.0
-
-
-def _parse_time(text: str | None, zone=UTC) -> datetime | None:
-    if not text:
-        return None
-    # Gradescope writes "2026-12-03 21:30:00.123456000 -0500": ISO once tidied
-    tidy = re.sub(r"\s+([+-]\d{2}:?\d{2})$", r"\1", str(text).strip()).replace(" ", "T", 1)
-    tidy = re.sub(r"(\.\d{6})\d+", r"\1", tidy)
-    try:
-        moment = datetime.fromisoformat(tidy)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
 def _entry(
@@ -213,13 +200,13 @@ def _submission_time(student: Student, row: dict, policy: LatePolicy, file_times
     zone = policy.due.tzinfo
     platform = (row.get("student") or "").partition(":")[0]
     if platform == gradescope.PLATFORM and row.get("submitted_at"):
-        return _parse_time(row["submitted_at"], zone), "Gradescope's submission time"
+        return parse_time(row["submitted_at"], zone), "Gradescope's submission time"
     if row.get("late"):
         return None, "marked late in the Canvas download"
     if platform == moodle.PLATFORM and (changed := moodle.submitted_at(student)):
         return changed.replace(tzinfo=zone), "the grading worksheet's last modified (submission)"
     if row.get("submitted_at"):
-        return _parse_time(row["submitted_at"], zone), "the platform's submission time"
+        return parse_time(row["submitted_at"], zone), "the platform's submission time"
     if file_times and os.path.exists(row["source_path"]):
         stamp = datetime.fromtimestamp(os.stat(row["source_path"]).st_mtime, UTC)
         return stamp, "the file's modification time"

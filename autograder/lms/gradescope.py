@@ -18,6 +18,7 @@ import yaml
 from autograder.exports import ExportOptions
 
 if TYPE_CHECKING:
+    from autograder.late import Lateness
     from autograder.standing import Standing
 
 PLATFORM = "gradescope"
@@ -40,6 +41,17 @@ def identity_from_json(text: str) -> dict:
     if created:
         found["submitted_at"] = str(created)
     return found
+
+
+def due_date(text: str) -> str | None:
+    """The student's due date from a submission_metadata.json: their own (an extension)
+    where Gradescope lists one under users[0].assignment, else the assignment's."""
+    try:
+        metadata = json.loads(text)
+        own = ((metadata.get("users") or [{}])[0] or {}).get("assignment") or {}
+        return own.get("due_date") or (metadata.get("assignment") or {}).get("due_date")
+    except (ValueError, AttributeError, TypeError, IndexError):
+        return None
 
 
 def identities_from_export(text: bytes | str) -> dict[str, dict]:
@@ -76,13 +88,20 @@ def write_results(standing: Standing, folder: Path, options: ExportOptions, visi
         result = json.loads(entry.submission["result_json"])
         result["visibility"] = visibility
         if entry.lateness and entry.lateness.days:
-            result["score"] = entry.final
-            result["output"] = f"{entry.reason}\n\n{result.get('output', '')}"
-            result.setdefault("extra_data", {})["late"] = {
-                "raw": entry.raw,
-                "penalty": entry.penalty,
-                "final": entry.final,
-                "days": entry.lateness.days,
-            }
+            with_late_penalty(result, entry.lateness, entry.reason)
         name = entry.submission["name"]
         (folder / f"{name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+def with_late_penalty(result: dict, lateness: Lateness, reason: str) -> dict:
+    """A results.json whose score is the late policy's final score, saying why first."""
+    raw = float(result["score"])
+    result["score"] = lateness.final
+    result["output"] = f"{reason}\n\n{result.get('output', '')}"
+    result.setdefault("extra_data", {})["late"] = {
+        "raw": raw,
+        "penalty": lateness.penalty,
+        "final": lateness.final,
+        "days": lateness.days,
+    }
+    return result
