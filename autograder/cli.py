@@ -422,6 +422,62 @@ def feedback(
 
 
 @main.command()
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The zip to upload as the assignment's autograder.",
+)
+@_lab_option
+@click.option(
+    "--visibility",
+    type=click.Choice(["visible", "hidden", "after_due_date", "after_published"]),
+    default="visible",
+    show_default=True,
+    help="When students see their results.",
+)
+@click.option(
+    "--penalty",
+    default="none",
+    show_default=True,
+    help="Late penalty from Gradescope's due date: none, zero, or a percentage per day (10%).",
+)
+@click.option("--grace", default="0", show_default=True, help="15m, 2h, 1d: not late within.")
+@click.option("--penalty-cap", help="Largest total percentage penalty (default 100%).")
+@click.option(
+    "--cell-timeout", default=60.0, show_default=True, help="Seconds per cell, and per probe."
+)
+@click.option(
+    "--timeout",
+    default=480.0,
+    show_default=True,
+    help="Seconds for one submission; keep it under the assignment's Gradescope timeout.",
+)
+def bundle(
+    out_path: Path,
+    lab_name: str,
+    visibility: str,
+    penalty: str,
+    grace: str,
+    penalty_cap: str | None,
+    cell_timeout: float,
+    timeout: float,
+) -> None:
+    """Write the Gradescope autograder zip (setup.sh, run_autograder, the grader, the lock)."""
+    from autograder.bundle.build import BundleError, build_bundle
+    from autograder.bundle.run import Config
+
+    config = Config(lab_name, visibility, penalty, grace, penalty_cap, cell_timeout, timeout)
+    try:
+        entries = build_bundle(out_path, config)
+    except (BundleError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {out_path} ({len(entries)} files): upload it as the autograder of a")
+    click.echo("Gradescope programming assignment (Configure Autograder → Zip file upload).")
+
+
+@main.command()
 @_gradebook_option
 @click.option(
     "--out",
