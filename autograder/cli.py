@@ -513,10 +513,14 @@ def report(gradebook_path: Path, out_dir: Path) -> None:
     show_default=True,
 )
 def assign(solution: Path, out_dir: Path) -> None:
-    """Generate the student notebook and public checks from the solution notebook."""
+    """Generate the student notebook and public checks from the solution notebook, and the
+    handouts in OUT/handout: a zip for Jupyter and JupyterHub, a notebook for Google Colab."""
     from autograder.assign import generate_assignment
 
-    written = generate_assignment(solution, out_dir)
+    try:
+        written = generate_assignment(solution, out_dir)
+    except FileExistsError as error:  # out_dir holds something else: nothing was deleted
+        raise click.ClickException(str(error)) from None
     for file in written:
         click.echo(f"wrote {file}")
 
