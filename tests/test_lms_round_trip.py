@@ -27,11 +27,15 @@ import pytest
 from tests.conftest import CORPUS, grade_folder, notebook_bytes, read_page, zip_of
 
 REFERENCE = (CORPUS / "notebooks" / "valid_reference.ipynb").read_bytes()
-PARTIAL_CASE = "mistake_hardcoded_coefficients"
-PARTIAL = (CORPUS / "notebooks" / f"{PARTIAL_CASE}.ipynb").read_bytes()
-PARTIAL_PARTS = json.loads((CORPUS / "labels.json").read_text(encoding="utf-8"))["cases"][
-    PARTIAL_CASE
-]["expected"]
+LABELS = json.loads((CORPUS / "labels.json").read_text(encoding="utf-8"))["cases"]
+
+
+def corpus_case(name: str) -> tuple[bytes, dict[str, float]]:
+    """A corpus notebook and the score per part a fair instructor gives it."""
+    return (CORPUS / "notebooks" / f"{name}.ipynb").read_bytes(), LABELS[name]["expected"]
+
+
+PARTIAL, PARTIAL_PARTS = corpus_case("mistake_hardcoded_coefficients")
 PARTIAL_SCORE = sum(PARTIAL_PARTS.values())
 TINY = notebook_bytes("x = 1")  # the stranger's: defines nothing, graded 0 in seconds
 LATE_SCORE = 9  # full marks, one day late, 10% of 10 points per day
@@ -176,10 +180,14 @@ def test_canvas_download_round_trips_to_the_gradebook_import_and_re_upload(canva
     assert unmatched_paths(output) == [stranger]
 
 
-# Anonymous grading: "[LATE_]anon_<anonymous id>_<attachment id>_<file>", no user id at all
+# Anonymous grading: "[LATE_]anon_<anonymous id>_<attachment id>_<file>", no user id at all.
+# Two notebooks quick to grade with distinct scores: only who gets which is at stake here.
+ANONYMOUS_LATE, ANONYMOUS_LATE_PARTS = corpus_case("mistake_tensor_to_minimize")
+ANONYMOUS_LATE_FINAL = sum(ANONYMOUS_LATE_PARTS.values()) - 1  # one day: 10% of 10 points
+ANONYMOUS, ANONYMOUS_PARTS = corpus_case("game_hardcoded_answers")
 CANVAS_ANONYMOUS = {
-    "LATE_anon_k3J9x_9101_tf_intro.ipynb": REFERENCE,
-    "anon_Qp7w2_9102_tf_intro.ipynb": PARTIAL,
+    "LATE_anon_k3J9x_9101_tf_intro.ipynb": ANONYMOUS_LATE,
+    "anon_Qp7w2_9102_tf_intro.ipynb": ANONYMOUS,
 }
 
 
@@ -208,13 +216,13 @@ def test_an_anonymous_canvas_download_credits_nobody_until_a_mapping_says_who(
     (late_path,) = [path for path in listed if "/LATE_anon_k3J9x_" in path]
     mapping = folder / "map.csv"
     mapping.write_text(
-        f"submission,student\n{late_path},102\n{hashlib.sha256(PARTIAL).hexdigest()},cskim\n",
+        f"submission,student\n{late_path},102\n{hashlib.sha256(ANONYMOUS).hexdigest()},cskim\n",
         encoding="utf-8",
     )
     output = canvas_export(gradebook, roster, folder / "import.csv", "--map", str(mapping))
     grades = read_canvas_import(folder / "import.csv")
-    assert grades == {"101": "0", "102": f"{LATE_SCORE:g}", "103": f"{PARTIAL_SCORE:g}",
-                      "104": "0"}  # fmt: skip
+    assert grades == {"101": "0", "102": f"{ANONYMOUS_LATE_FINAL:g}",
+                      "103": f"{sum(ANONYMOUS_PARTS.values()):g}", "104": "0"}  # fmt: skip
     assert unmatched_paths(output) == [] and "Not used" not in output
 
     # An anonymous entry names no user id: Canvas could attach its page to nobody's
