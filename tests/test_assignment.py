@@ -107,14 +107,30 @@ def test_committed_assignment_matches_regenerated(regenerated: Path) -> None:
             assert (ASSIGNMENT / rel).read_bytes() == (regenerated / rel).read_bytes(), REGENERATE
 
 
+def test_regenerating_replaces_a_previous_output_and_nothing_else(
+    regenerated: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "tf_intro"
+    shutil.copytree(regenerated, out)
+    (out / "handout" / "notes.txt").write_text("not generated")
+    with pytest.raises(FileExistsError, match="handout"):
+        generate_assignment(SOLUTION, out)
+    assert (out / "handout" / "notes.txt").is_file() and (out / NOTEBOOK).is_file()
+    (out / "handout" / "notes.txt").unlink()
+    assert generate_assignment(SOLUTION, out) == [out / p for p in _files(regenerated)]
+
+
 def test_only_student_files_are_generated() -> None:
+    handouts = ["handout/tf_intro.zip", "handout/tf_intro_colab.ipynb"]
     assert _files(ASSIGNMENT) == sorted(
-        Path(p) for p in [NOTEBOOK, *(f"tests/{q}.py" for q in QUESTIONS)]
+        Path(p) for p in [NOTEBOOK, *(f"tests/{q}.py" for q in QUESTIONS), *handouts]
     )
 
 
 def test_student_files_contain_no_solution_code() -> None:
-    for cell in _code_cells(ASSIGNMENT / NOTEBOOK):
+    # The zip's files are these very files (tests/test_student_side.py).
+    colab = ASSIGNMENT / "handout" / "tf_intro_colab.ipynb"
+    for cell in [*_code_cells(ASSIGNMENT / NOTEBOOK), *_code_cells(colab)]:
         assert not re.search(r"#\s*(BEGIN |END )?SOLUTION", cell.source), cell.source
         assert not _called_attributes(cell.source) & SOLUTION_CALLS, cell.source
     for test_file in (ASSIGNMENT / "tests").glob("*.py"):
