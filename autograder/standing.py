@@ -86,7 +86,8 @@ def build_standing(
     claimed: dict[str, list[dict]] = {}
     unmatched = []
     current = [row for row in rows if not row.get("superseded_by")]  # intake chose the newest
-    matched = {row["id"]: _match(row, index, mapping or {}) for row in current}
+    kinds = {identifier.partition(":")[0] for identifier in index}  # the roster's id kinds
+    matched = {row["id"]: _match(row, index, kinds, mapping or {}) for row in current}
     by_name, name_problems = _match_by_name(
         [row for row in current if matched[row["id"]] is None], roster
     )
@@ -123,7 +124,9 @@ def _mapping_problems(rows: list[dict], index: dict[str, Student], mapping: dict
     return problems
 
 
-def _match(row: dict, index: dict[str, Student], mapping: dict[str, str]) -> Student | None:
+def _match(
+    row: dict, index: dict[str, Student], kinds: set[str], mapping: dict[str, str]
+) -> Student | None:
     for key in (row["name"], row["source_path"], row["sha256"]):
         if key in mapping:
             return index.get(f"any:{mapping[key].strip().lower()}")
@@ -131,8 +134,10 @@ def _match(row: dict, index: dict[str, Student], mapping: dict[str, str]) -> Stu
     platform, _, value = identity.partition(":")
     if value and f"{platform}:{value.strip().lower()}" in index:
         return index[f"{platform}:{value.strip().lower()}"]
-    if platform == moodle.PLATFORM:
-        return None  # its number is no other kind of id; the name may match, later
+    if platform in OWN_ID_ONLY or platform in kinds:
+        # The roster holds this platform's own ids and none is this one: a stranger, even
+        # if the value happens to be another student's id of another kind.
+        return None
     if value and f"any:{value.lower()}" in index:
         return index[f"any:{value.lower()}"]
     source = PurePath(row["source_path"])
@@ -140,6 +145,11 @@ def _match(row: dict, index: dict[str, Student], mapping: dict[str, str]) -> Stu
         if name and f"any:{name.lower()}" in index:
             return index[f"any:{name.lower()}"]
     return None
+
+
+# Ids that mean nothing outside their platform: matched as themselves or not at all (a
+# Moodle entry may still match by name, later; an anonymous Canvas entry, by a --map row).
+OWN_ID_ONLY = {moodle.PLATFORM, "canvas-anonymous"}
 
 
 def _match_by_name(rows: list[dict], roster: list[Student]) -> tuple[dict[int, Student], list[str]]:

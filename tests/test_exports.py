@@ -129,6 +129,24 @@ def test_every_roster_student_gets_an_entry_and_the_stranger_is_listed(gradebook
     assert [row["name"] for row in standing.unmatched] == ["stranger"]
 
 
+def test_a_platform_id_matches_only_its_own_kind_when_the_roster_has_that_kind(
+    tmp_path, canvas_roster
+):
+    book = Gradebook.open(tmp_path / "strangers.sqlite")
+    run = book.start_run(LAB, "v1", "grade")
+    # A Canvas user the roster doesn't hold, whose id reads like Euler's SIS User ID
+    book.record(run, "v1", submission(tmp_path, "x_555_1_tf", student="canvas:S105"),
+                result(10), "")  # fmt: skip
+    standing = build_standing(book.current_submissions(), canvas_roster, LAB.parts)
+    assert by_name(standing)["Euler, Leonhard"].status == "missing"
+    assert [row["name"] for row in standing.unmatched] == ["x_555_1_tf"]
+    # A roster without Canvas ids: the id may be any of the student's ids, as before
+    plain = roster_from(tmp_path, PLAIN_ROSTER, "plain.csv")
+    standing = build_standing(book.current_submissions(), plain, LAB.parts)
+    book.close()
+    assert not standing.unmatched
+
+
 def test_missing_students_export_blank_when_asked(gradebook, canvas_roster):
     standing = build_standing(
         gradebook.current_submissions(), canvas_roster, LAB.parts, missing="blank"
