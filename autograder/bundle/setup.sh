@@ -58,5 +58,10 @@ SITE="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purel
 rm -rf "$SITE/autograder"
 cp -r "$HERE/package/autograder" "$SITE/autograder"
 # Fail the build here, not at the first student's submission.
-"$VENV/bin/python" -c 'import tensorflow, tf_keras, autograder.bundle.run' >/dev/null
+if ! failure="$(TF_CPP_MIN_LOG_LEVEL=3 "$VENV/bin/python" \
+        -c 'import tensorflow, tf_keras, autograder.bundle.run' 2>&1)"; then
+    echo "$failure" >&2
+    echo "The grader does not import in $VENV: see above." >&2
+    exit 1
+fi
 echo "tf-autograder installed in $VENV"
