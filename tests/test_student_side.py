@@ -30,7 +30,7 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
-from autograder.assign import INSTALL_CELL_ID
+from autograder.handout import INSTALL_CELL_ID
 from tests.conftest import ROOT, SOLUTION, grade_folder
 
 ASSIGNMENT = ROOT / "assignments" / "tf_intro"
