@@ -17,6 +17,7 @@ import nbformat
 from otter.assign import main as otter_assign
 
 from autograder.handout import COLAB_SUFFIX, colab_notebook, write_zip
+from autograder.intake import NOTEBOOK_METADATA
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ HANDOUT_DIR = "handout"
 _HANDOUT_SUFFIXES = (".zip", ".ipynb")
 
 
-def generate_assignment(solution: Path, out_dir: Path) -> list[Path]:
+def generate_assignment(solution: Path, out_dir: Path, lab_name: str | None = None) -> list[Path]:
     """Run Otter Assign on ``solution`` and replace ``out_dir`` with the student notebook, its
     public tests and the handouts built from them. Returns the written files, sorted."""
     solution, out_dir = Path(solution), Path(out_dir)
@@ -34,6 +35,8 @@ def generate_assignment(solution: Path, out_dir: Path) -> list[Path]:
         student_view = _run_otter_assign(solution, Path(tmp))
         notebook = student_view / solution.name
         _stabilise_cell_ids(notebook, _cell_ids(solution))
+        if lab_name:
+            _name_lab(notebook, lab_name)
         tests = sorted((student_view / _TESTS_DIR).glob("*.py"))
         sources = [notebook, *tests]
         _warn_about_skipped(student_view, sources)
@@ -77,6 +80,13 @@ def _stabilise_cell_ids(notebook: Path, keep: set[str]) -> None:
         if "id" in cell and cell["id"] not in keep:
             cell["id"] = f"otter-{index}"
     nbformat.validate(nb)  # ids must stay unique
+    nbformat.write(nb, notebook)
+
+
+def _name_lab(notebook: Path, lab_name: str) -> None:
+    """Say which lab the notebook belongs to: `grade` reads it when --lab isn't given."""
+    nb = nbformat.read(notebook, as_version=nbformat.NO_CONVERT)
+    nb.metadata[NOTEBOOK_METADATA] = {"lab": lab_name}
     nbformat.write(nb, notebook)
 
 

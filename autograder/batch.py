@@ -125,7 +125,7 @@ def _grade_in_pool(
             workers, mp_context=context, initializer=_init_worker, initargs=(options.gpu,)
         ) as pool:
             pending: dict[Future, Submission] = {
-                pool.submit(_grade_in_worker, s, lab.name, options, attempts[id(s)]): s
+                pool.submit(_grade_in_worker, s, lab.reference, options, attempts[id(s)]): s
                 for s in queue
             }
             queue = []

@@ -17,8 +17,8 @@ from autograder.exports.run import FORMATS
 from autograder.exports.run import export as run_export
 from autograder.grade import GradingOptions
 from autograder.gradebook import Gradebook, lab_version
-from autograder.intake import IntakeError, Submission, discover
-from autograder.lab import Lab, get_lab
+from autograder.intake import IntakeError, Submission, discover, notebook_lab
+from autograder.lab import Lab, LabError, get_lab, only_lab
 from autograder.late import LatePolicy, PolicyError, parse_policy
 from autograder.report import export_summary, progress_bar, sandbox_gaps, summary_table
 from autograder.results import SubmissionResult
@@ -47,7 +47,13 @@ def main(verbose: bool) -> None:
     type=click.Path(path_type=Path),
     help="Folder for one results.json-format file per submission.",
 )
-@click.option("--lab", "lab_name", default="tf_intro", show_default=True)
+@click.option(
+    "--lab",
+    "lab_name",
+    default=None,
+    help="A lab's name (built in or installed) or a lab folder's path. Default: the lab"
+    " `assign` wrote into the notebooks, else the one built-in lab.",
+)
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -88,13 +94,13 @@ def grade(
     force: bool,
 ) -> None:
     """Grade PATH: a notebook, an otter export zip, or a folder of them."""
-    lab = get_lab(lab_name)
     try:
         submissions = discover(path)
     except IntakeError as error:
         raise click.ClickException(str(error)) from None
     if not submissions:
         raise click.ClickException(f"no notebooks or zips found under {path}")
+    lab = _lab(lab_name or _lab_of_notebooks(submissions))
     out_dir.mkdir(parents=True, exist_ok=True)
     options = GradingOptions(
         Limits(cell_seconds=cell_timeout, probe_seconds=probe_timeout, total_seconds=timeout),
@@ -213,7 +219,47 @@ _roster_option = click.option(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Canvas gradebook export, Moodle participants export, or CSV with id,name,email.",
 )
-_lab_option = click.option("--lab", "lab_name", default="tf_intro", show_default=True)
+_lab_option = click.option(
+    "--lab",
+    "lab_name",
+    default=None,
+    help="A lab's name or a lab folder's path. Default: the lab the gradebook graded.",
+)
+
+
+def _lab(reference: str | None) -> Lab:
+    try:
+        return get_lab(reference or only_lab())
+    except LabError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _lab_of_notebooks(submissions: list[Submission]) -> str | None:
+    """The lab `assign` named in the notebooks' metadata, when they agree on one."""
+    named = {lab for lab in map(notebook_lab, submissions) if lab}
+    if len(named) > 1:
+        raise click.ClickException(
+            f"the notebooks belong to several labs ({', '.join(sorted(named))}): grade each"
+            " lab's notebooks on their own, with --lab"
+        )
+    return named.pop() if named else None
+
+
+def _lab_of_gradebook(reference: str | None, gradebook_path: Path) -> Lab:
+    if reference:
+        return _lab(reference)
+    gradebook = Gradebook.open(gradebook_path)
+    try:
+        graded = gradebook.graded_labs()
+    finally:
+        gradebook.close()
+    if len(graded) > 1:
+        raise click.ClickException(
+            f"the gradebook holds several labs ({', '.join(graded)}): choose one with --lab"
+        )
+    return _lab(graded[0] if graded else None)
+
+
 _map_option = click.option(
     "--map",
     "mapping_path",
@@ -331,7 +377,7 @@ def export(
     dry_run: bool,
 ) -> None:
     """Write the class's grades as FORMAT for the course's gradebook."""
-    lab = get_lab(lab_name)
+    lab = _lab_of_gradebook(lab_name, gradebook_path)
     students, mapping, policy = _read_class(
         roster, mapping_path, due, timezone, grace, penalty, penalty_cap
     )
@@ -396,7 +442,7 @@ def feedback(
     # Imported here: the pages share the class report's helpers, which load matplotlib.
     from autograder.report.delivery import DeliveryError, deliver
 
-    lab = get_lab(lab_name)
+    lab = _lab_of_gradebook(lab_name, gradebook_path)
     students, mapping, policy = _read_class(
         roster, mapping_path, due, timezone, grace, penalty, penalty_cap
     )
@@ -429,7 +475,12 @@ def feedback(
     type=click.Path(dir_okay=False, path_type=Path),
     help="The zip to upload as the assignment's autograder.",
 )
-@_lab_option
+@click.option(
+    "--lab",
+    "lab_name",
+    default=None,
+    help="A lab's name or a lab folder's path (default: the one built-in lab).",
+)
 @click.option(
     "--visibility",
     type=click.Choice(["visible", "hidden", "after_due_date", "after_published"]),
@@ -468,7 +519,8 @@ def bundle(
     from autograder.bundle.build import BundleError, build_bundle
     from autograder.bundle.run import Config
 
-    config = Config(lab_name, visibility, penalty, grace, penalty_cap, cell_timeout, timeout)
+    lab = _lab(lab_name)
+    config = Config(lab.reference, visibility, penalty, grace, penalty_cap, cell_timeout, timeout)
     try:
         entries = build_bundle(out_path, config)
     except (BundleError, OSError) as error:
@@ -500,29 +552,57 @@ def report(gradebook_path: Path, out_dir: Path) -> None:
 
 @main.command()
 @click.option(
+    "--lab",
+    "lab_name",
+    default=None,
+    help="A lab's name or a lab folder's path (default: the one built-in lab).",
+)
+@click.option(
     "--solution",
-    type=click.Path(exists=True, path_type=Path),
-    default=Path("solutions/tf_intro/tf_intro.ipynb"),
-    show_default=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The solution notebook (default: the lab's own).",
 )
 @click.option(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
-    default=Path("assignments/tf_intro"),
-    show_default=True,
+    default=None,
+    help="Where to write the assignment (default: assignments/<lab name>).",
 )
-def assign(solution: Path, out_dir: Path) -> None:
-    """Generate the student notebook and public checks from the solution notebook, and the
-    handouts in OUT/handout: a zip for Jupyter and JupyterHub, a notebook for Google Colab."""
+def assign(lab_name: str | None, solution: Path | None, out_dir: Path | None) -> None:
+    """Generate the student notebook and public checks from the lab's solution notebook, and
+    the handouts in OUT/handout: a zip for Jupyter and JupyterHub, a notebook for Colab."""
     from autograder.assign import generate_assignment
 
+    lab = _lab(lab_name)
+    solution = solution or lab.solution
+    if solution is None or not solution.is_file():
+        raise click.ClickException(f"the lab {lab.name} has no solution notebook at {solution}")
     try:
-        written = generate_assignment(solution, out_dir)
+        written = generate_assignment(solution, out_dir or Path("assignments") / lab.name,
+                                      lab_name=lab.name)  # fmt: skip
     except FileExistsError as error:  # out_dir holds something else: nothing was deleted
         raise click.ClickException(str(error)) from None
     for file in written:
         click.echo(f"wrote {file}")
+
+
+@main.command("new-lab")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", required=True, help="The lab's name: lower case, digits and _.")
+def new_lab(path: Path, name: str) -> None:
+    """Make a lab folder with one small example question, ready to assign and grade."""
+    from autograder.new_lab import NewLabError
+    from autograder.new_lab import new_lab as scaffold
+
+    try:
+        written = scaffold(path, name)
+    except (NewLabError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    for file in written:
+        click.echo(f"wrote {file}")
+    click.echo(f"Next: autograder assign --lab {path} --out <folder>, then grade with --lab {path}")
 
 
 if __name__ == "__main__":

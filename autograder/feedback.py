@@ -36,7 +36,7 @@ def error_text(error: dict | None) -> str:
 
 
 def explain_error(error: dict | None, hints: tuple[Hint, ...] = ()) -> str:
-    """'ValueError: … (code cell 4, line 3, in train_step). Hint: …' for a student."""
+    """'ValueError: … (code cell 4, line 3, in my_function). Hint: …' for a student."""
     if not error:
         return ""
     text = error_text(error)

@@ -126,6 +126,13 @@ class Gradebook:
     def close(self) -> None:
         self.connection.close()
 
+    def graded_labs(self) -> list[str]:
+        """Each lab this gradebook has grading runs for (name or folder path), newest first."""
+        rows = self.connection.execute(
+            "SELECT lab FROM runs GROUP BY lab ORDER BY MAX(id) DESC"
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def start_run(self, lab: Lab, version: str, command: str) -> int:
         cursor = self.connection.execute(
             "INSERT INTO runs (started_at, command, lab, lab_version, grader_version,"
@@ -133,7 +140,7 @@ class Gradebook:
             (
                 now(),
                 command,
-                lab.name,
+                lab.reference,  # a name, or a lab folder's path: what get_lab reads back
                 version,
                 __version__,
                 _version("tensorflow"),

@@ -8,6 +8,7 @@ memory with a size cap, so hostile entry names can't write anywhere.
 
 import hashlib
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass, replace
@@ -17,6 +18,7 @@ from autograder.lms import entry_identity, gradescope
 from autograder.notebook import MAX_NOTEBOOK_BYTES
 
 SUBMISSION_SUFFIXES = (".ipynb", ".zip")
+NOTEBOOK_METADATA = "tf_autograder"  # the notebook metadata key `assign` writes the lab under
 MAX_ZIP_ENTRIES = 10_000
 
 
@@ -94,6 +96,16 @@ def _beside(file: Path) -> dict:
         return gradescope.identity_from_json(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         return {}
+
+
+def notebook_lab(submission: Submission) -> str | None:
+    """The lab `autograder assign` named in the notebook's metadata, if it did."""
+    try:
+        metadata = json.loads(submission.data or b"").get("metadata") or {}
+        lab = (metadata.get(NOTEBOOK_METADATA) or {}).get("lab")
+    except (ValueError, AttributeError, TypeError):
+        return None
+    return lab if isinstance(lab, str) and lab else None
 
 
 def _sha256(data: bytes) -> str:

@@ -23,11 +23,7 @@ ASSIGNMENT = ROOT / "assignments" / "tf_intro"
 NOTEBOOK = "tf_intro.ipynb"
 QUESTIONS = ("train_step", "training")
 ANSWER_TAG = "otter_answer_cell"  # otter's tag for student cells whose solution was stubbed
-REGENERATE = (
-    "assignments/tf_intro is stale; regenerate it with `autograder assign` or: .venv/bin/python -c "
-    '"from pathlib import Path; from autograder.assign import generate_assignment; '
-    "generate_assignment(Path('solutions/tf_intro/tf_intro.ipynb'), Path('assignments/tf_intro'))\""
-)
+REGENERATE = "assignments/tf_intro is stale; regenerate it with `autograder assign --lab tf_intro`"
 
 # What students must see, as code (comments are checked separately).
 STUBS = {
@@ -94,7 +90,7 @@ def _called_attributes(source: str) -> set[str]:
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("regenerated") / "tf_intro"
-    generate_assignment(SOLUTION, out)
+    generate_assignment(SOLUTION, out, lab_name="tf_intro")
     return out
 
 
@@ -114,10 +110,12 @@ def test_regenerating_replaces_a_previous_output_and_nothing_else(
     shutil.copytree(regenerated, out)
     (out / "handout" / "notes.txt").write_text("not generated")
     with pytest.raises(FileExistsError, match="handout"):
-        generate_assignment(SOLUTION, out)
+        generate_assignment(SOLUTION, out, lab_name="tf_intro")
     assert (out / "handout" / "notes.txt").is_file() and (out / NOTEBOOK).is_file()
     (out / "handout" / "notes.txt").unlink()
-    assert generate_assignment(SOLUTION, out) == [out / p for p in _files(regenerated)]
+    assert generate_assignment(SOLUTION, out, lab_name="tf_intro") == [
+        out / p for p in _files(regenerated)
+    ]
 
 
 def test_only_student_files_are_generated() -> None:

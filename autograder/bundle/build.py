@@ -13,12 +13,12 @@ time, so a rebuilt bundle shows no change unless something in it changed.
 import importlib.metadata
 import json
 import zipfile
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import autograder
-from autograder.bundle.run import CONFIG, Config
-from autograder.lab import get_lab
+from autograder.bundle.run import CONFIG, LAB_FOLDER, Config
+from autograder.lab import Lab, get_lab
 from autograder.late import PolicyError, parse_policy
 from autograder.results import VISIBILITIES
 
@@ -35,8 +35,12 @@ class BundleError(Exception):
 
 
 def build_bundle(out: Path, config: Config, lock: Path = LOCK) -> list[str]:
-    """Write the zip to `out`; returns its entry names."""
-    _validate(config)
+    """Write the zip to `out`; returns its entry names. A lab from a folder outside the
+    package travels in the bundle's lab/ folder, and bundle.json names it there."""
+    lab = _validate(config)
+    outside = lab.folder is not None and not lab.folder.is_relative_to(PACKAGE)
+    if outside:
+        config = replace(config, lab=LAB_FOLDER)
     if not lock.is_file():
         raise BundleError(
             f"the lock {lock} is missing: bundle from a checkout of the grader (make setup),"
@@ -49,11 +53,9 @@ def build_bundle(out: Path, config: Config, lock: Path = LOCK) -> list[str]:
         "constraints.txt": (lock.read_bytes(), REGULAR),
         CONFIG: (json.dumps(asdict(config), indent=2).encode() + b"\n", REGULAR),
     }
-    for path in sorted(PACKAGE.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            name = f"package/autograder/{path.relative_to(PACKAGE).as_posix()}"
-            mode = EXECUTABLE if path.stat().st_mode & 0o111 else REGULAR
-            entries[name] = (path.read_bytes(), mode)
+    entries.update(_files(PACKAGE, "package/autograder"))
+    if outside:
+        entries.update(_files(lab.folder, LAB_FOLDER))
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
     try:  # whole or not at all: a half-written bundle must never be uploaded
@@ -69,9 +71,19 @@ def build_bundle(out: Path, config: Config, lock: Path = LOCK) -> list[str]:
     return list(entries)
 
 
-def _validate(config: Config) -> None:
+def _files(folder: Path, prefix: str) -> dict[str, tuple[bytes, int]]:
+    """Every file under `folder` but Python's caches, as zip entries under `prefix`."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            mode = EXECUTABLE if path.stat().st_mode & 0o111 else REGULAR
+            found[f"{prefix}/{path.relative_to(folder).as_posix()}"] = (path.read_bytes(), mode)
+    return found
+
+
+def _validate(config: Config) -> Lab:
     try:
-        get_lab(config.lab)
+        lab = get_lab(config.lab)
     except KeyError as error:
         raise BundleError(str(error.args[0])) from None
     if config.visibility not in VISIBILITIES:
@@ -81,6 +93,7 @@ def _validate(config: Config) -> None:
                      config.penalty_cap)  # fmt: skip
     except PolicyError as error:
         raise BundleError(str(error)) from None
+    return lab
 
 
 def _requirements() -> str:

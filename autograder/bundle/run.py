@@ -16,13 +16,13 @@ import os
 import signal
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder.batch import WarmServer, grade_with_restarts
 from autograder.grade import GradingOptions, ungraded
 from autograder.intake import IntakeError, Submission, discover
-from autograder.lab import Lab, get_lab
+from autograder.lab import Lab, get_lab, only_lab
 from autograder.late import LatePolicy, assess, parse_policy, parse_time
 from autograder.lms import gradescope
 from autograder.report import sandbox_gaps
@@ -31,13 +31,14 @@ from autograder.sandbox.session import Limits
 
 DEFAULT_ROOT = Path("/autograder")
 CONFIG = "bundle.json"  # written by `autograder bundle` beside setup.sh
+LAB_FOLDER = "lab"  # where a lab from outside the package travels in the bundle
 
 
 @dataclass(frozen=True)
 class Config:
     """What the instructor chose at bundle time."""
 
-    lab: str = "tf_intro"
+    lab: str = ""  # a lab's name, or LAB_FOLDER; empty: the one built-in lab
     visibility: str = "visible"
     penalty: str = "none"  # the late policy, as `export` takes it; the due date is Gradescope's
     grace: str = "0m"
@@ -56,6 +57,10 @@ def main(root: Path) -> int:
     results = root / "results" / "results.json"
     results.parent.mkdir(parents=True, exist_ok=True)
     config = Config.read(root / "source" / CONFIG)
+    if not config.lab:
+        config = replace(config, lab=only_lab())
+    if config.lab == LAB_FOLDER:  # the lab came in the bundle: its folder, by its path here
+        config = replace(config, lab=str(root / "source" / LAB_FOLDER))
     _write(results, _placeholder(config), config)
     # Gradescope stops a run that passes its timeout with SIGTERM: say so in the result.
     signal.signal(signal.SIGTERM, lambda *_: _stopped(results, config))

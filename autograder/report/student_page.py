@@ -109,7 +109,7 @@ def _checks_section(result: SubmissionResult) -> str:
     blocks = []
     for test in shown:
         passed = test.status == "passed"
-        # The part, unless the check's name already starts with it ("train_step: …").
+        # The part, unless the check's name already starts with it ("part: …").
         part = f" ({test.tags[0]})" if test.tags and not test.name.startswith(test.tags[0]) else ""
         message = f"<pre>{esc(test.output)}</pre>" if test.output else ""
         blocks.append(
