@@ -153,3 +153,23 @@ def test_a_lab_folder_travels_in_the_gradescope_bundle(scaffolded, tmp_path):
         config = json.loads(archive.read("bundle.json"))
     assert config["lab"] == "lab"
     assert {"lab/lab.toml", "lab/probes.py", "lab/checks/check_scale.py"} <= names
+
+
+def test_a_lab_installed_by_another_package_is_found_by_its_entry_point(tmp_path):
+    """A package that ships a lab names its package in the tf_autograder.labs group."""
+    site = tmp_path / "site"
+    cli("new-lab", str(site / "course_labs" / "scale"), "--name", "scale_lab")
+    (site / "course_labs" / "__init__.py").write_text("")
+    (site / "course_labs" / "scale" / "__init__.py").write_text("")
+    info = site / "course_labs-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: course-labs\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[tf_autograder.labs]\nscale_lab = course_labs.scale\n")
+    found = subprocess.run(
+        [sys.executable, "-c", "from autograder.lab import get_lab, known_labs;"
+         " lab = get_lab('scale_lab'); print(lab.name, lab.folder, known_labs())"],
+        capture_output=True, text=True, check=True, env={"PYTHONPATH": str(site)},
+    )  # fmt: skip
+    name, folder, known = found.stdout.split(" ", 2)
+    assert name == "scale_lab" and Path(folder) == site / "course_labs" / "scale"
+    assert "'scale_lab'" in known and "'tf_intro'" in known
