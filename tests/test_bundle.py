@@ -41,6 +41,11 @@ CASES = {
         {"tf_intro.ipynb": CORPUS / "notebooks" / "game_patch_test_runner.ipynb"},
         ON_TIME,
     ),
+    # Reads every check file it can find, through sys.path and the installed package
+    "snooping": (
+        {"tf_intro.ipynb": CORPUS / "notebooks" / "game_reads_hidden_checks.ipynb"},
+        ON_TIME,
+    ),
     "otter_zip": (
         {
             "tf_intro_2026_12_01T20_00_00.zip": ROOT
@@ -55,10 +60,32 @@ CASES = {
         "2026-12-02T09:00:00.000000-05:00",
     ),  # fmt: skip
 }
+# A cell that looks for the installed grader's check files and reports through its error
+# message, which the result keeps: which it found, and whether any could be read.
+SNOOP = """
+import glob, importlib.util, os, sys, sysconfig
+# Where setup.sh put it, whether or not the folder can be listed
+found = [os.path.join(sysconfig.get_path("purelib"), "autograder", "labs", "tf_intro",
+                      "checks", "check_minimize.py")]
+spec = importlib.util.find_spec("autograder")
+for root in (spec.submodule_search_locations if spec else []):
+    found += glob.glob(os.path.join(root, "labs", "*", "checks", "*.py"))
+for folder in sys.path:
+    found += glob.glob(os.path.join(folder, "autograder", "labs", "*", "checks", "*.py"))
+read = []
+for path in sorted(set(found)):
+    try:
+        read.append(open(path).read(80))
+    except OSError:
+        pass
+raise RuntimeError(f"snooped: {len(set(found))} found, {len(read)} read {read}")
+"""
+
 CORPUS_CASE = {
     "valid": "valid_reference",
     "wrong": "mistake_wrong_sign",
     "hostile": "game_patch_test_runner",
+    "snooping": "game_reads_hidden_checks",
     "otter_zip": "valid_lambda",
     "late": "valid_reference",
 }
@@ -206,6 +233,16 @@ def test_no_hidden_check_source_reaches_a_result(gradescope):
     for case, result in results.items():
         text = json.dumps(result)
         assert not [line for line in distinctive if json.dumps(line)[1:-1] in text], case
+
+
+def test_student_code_cant_read_the_installed_checks(gradescope, tmp_path):
+    root, _, _ = gradescope
+    snoop = tmp_path / "tf_intro.ipynb"
+    snoop.write_bytes(notebook_bytes(SNOOP))
+    result = play_gradescope(root, {"tf_intro.ipynb": snoop}, ON_TIME)
+    (cell,) = result["extra_data"]["cells"]
+    message = cell["error"]["message"]
+    assert message.startswith("snooped: ") and message.endswith(" found, 0 read []"), message
 
 
 def test_the_same_notebooks_score_the_same_under_autograder_grade(gradescope, tmp_path):

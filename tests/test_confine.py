@@ -5,6 +5,7 @@ import json
 import os
 import re
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -17,7 +18,7 @@ from autograder.intake import Submission
 from autograder.report import sandbox_gaps
 from autograder.results import SubmissionResult
 from autograder.sandbox import confine, landlock
-from autograder.sandbox.confine import Policy
+from autograder.sandbox.confine import Policy, grader_packages
 from autograder.sandbox.environment import child_environment
 
 
@@ -285,3 +286,17 @@ def test_without_gpu_the_student_process_sees_none():
     env = child_environment({"CUDA_VISIBLE_DEVICES": "0", "AUTOGRADER_TOKEN": "t"}, gpu=False)
     assert env["CUDA_VISIBLE_DEVICES"] == "-1"
     assert "TF_FORCE_GPU_ALLOW_GROWTH" not in env and "AUTOGRADER_TOKEN" not in env
+
+
+def test_every_importable_copy_of_the_grader_is_hidden(tmp_path, monkeypatch):
+    """A second install of the grader (the Gradescope bundle's venv beside a checkout, say)
+    holds the same hidden checks: it is hidden like the running one."""
+    copy = tmp_path / "site-packages" / "autograder"
+    (copy / "labs" / "some_lab" / "checks").mkdir(parents=True)
+    (copy / "lab.py").write_text("")
+    decoy = tmp_path / "elsewhere" / "autograder"  # a folder of that name, but no grader
+    decoy.mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [*sys.path, str(copy.parent), str(decoy.parent)])
+    hidden = grader_packages()
+    assert str(copy) in hidden and str(decoy) not in hidden
+    assert str(Path(confine.__file__).resolve().parents[1]) in hidden
