@@ -18,7 +18,7 @@ from autograder.exports.run import export as run_export
 from autograder.grade import GradingOptions
 from autograder.gradebook import Gradebook, lab_version
 from autograder.intake import IntakeError, Submission, discover, notebook_lab
-from autograder.lab import Lab, LabError, get_lab, only_lab
+from autograder.lab import Lab, LabError, get_lab, known_labs, only_lab
 from autograder.late import LatePolicy, PolicyError, parse_policy
 from autograder.report import export_summary, progress_bar, sandbox_gaps, summary_table
 from autograder.results import SubmissionResult
@@ -235,8 +235,13 @@ def _lab(reference: str | None) -> Lab:
 
 
 def _lab_of_notebooks(submissions: list[Submission]) -> str | None:
-    """The lab `assign` named in the notebooks' metadata, when they agree on one."""
-    named = {lab for lab in map(notebook_lab, submissions) if lab}
+    """The lab `assign` named in the notebooks' metadata (or, in older notebooks, otter's
+    assignment name when it is a known lab), when they agree on one."""
+    known = set(known_labs())
+    named = set()
+    for lab, otter_name in map(notebook_lab, submissions):
+        if lab or otter_name in known:
+            named.add(lab or otter_name)
     if len(named) > 1:
         raise click.ClickException(
             f"the notebooks belong to several labs ({', '.join(sorted(named))}): grade each"

@@ -98,14 +98,17 @@ def _beside(file: Path) -> dict:
         return {}
 
 
-def notebook_lab(submission: Submission) -> str | None:
-    """The lab `autograder assign` named in the notebook's metadata, if it did."""
+def notebook_lab(submission: Submission) -> tuple[str | None, str | None]:
+    """The lab `autograder assign` named in the notebook's metadata, and the assignment name
+    otter-grader wrote there (older notebooks have only that)."""
     try:
         metadata = json.loads(submission.data or b"").get("metadata") or {}
         lab = (metadata.get(NOTEBOOK_METADATA) or {}).get("lab")
+        otter = (metadata.get("otter") or {}).get("assignment_name")
     except (ValueError, AttributeError, TypeError):
-        return None
-    return lab if isinstance(lab, str) and lab else None
+        return None, None
+    return (lab if isinstance(lab, str) and lab else None,
+            otter if isinstance(otter, str) and otter else None)  # fmt: skip
 
 
 def _sha256(data: bytes) -> str:

@@ -2,7 +2,8 @@
 
 A lab is a folder:
 
-    lab.toml      name, title, the notebook students submit, the solution, parts with points
+    lab.toml      name, title, the notebook students submit, the solution, parts with points,
+                  and optionally `default = true`: the lab of notebooks that name none
     probes.py     imported in the student's process before student code: measuring code
                   only, returning plain numbers (and `before_student_code(gpu)`, if the lab
                   needs the process prepared)
@@ -79,11 +80,19 @@ def get_lab(reference: str) -> Lab:
 
 
 def only_lab() -> str:
-    """The one lab there is, when there is one: what --lab means when it isn't given."""
+    """What --lab means when it isn't given and the notebooks don't say: the one lab there
+    is, else the built-in lab whose lab.toml says `default = true`."""
     labs = known_labs()
-    if len(labs) != 1:
+    if len(labs) == 1:
+        return labs[0]
+    defaults = [
+        folder.parent.name
+        for folder in sorted(BUILT_IN.glob(f"*/{METADATA}"))
+        if tomllib.loads(folder.read_text(encoding="utf-8")).get("default") is True
+    ]
+    if len(defaults) != 1:
         raise LabError(f"several labs are known ({', '.join(labs)}): choose one with --lab")
-    return labs[0]
+    return defaults[0]
 
 
 def known_labs() -> list[str]:

@@ -127,9 +127,12 @@ def test_the_notebooks_lab_is_read_from_what_assign_wrote(tmp_path):
     nbformat.write(notebook, folder / "a.ipynb")
     refused = cli("grade", str(folder), "--out", str(tmp_path / "out"), check=False)
     assert refused.returncode != 0 and "unknown lab 'tf_outro'" in refused.stderr
-    other = nbformat.v4.new_notebook()
-    other.metadata["tf_autograder"] = {"lab": "tf_intro"}
-    nbformat.write(other, folder / "b.ipynb")
+    older = nbformat.v4.new_notebook()  # before assign named the lab: otter's name only
+    older.metadata["otter"] = {"assignment_name": "tf_intro"}
+    nbformat.write(older, folder / "b.ipynb")
+    another_course = nbformat.v4.new_notebook()  # an otter name that is no lab: no say
+    another_course.metadata["otter"] = {"assignment_name": "hw1"}
+    nbformat.write(another_course, folder / "c.ipynb")
     mixed = cli("grade", str(folder), "--out", str(tmp_path / "out"), check=False)
     assert mixed.returncode != 0 and "several labs (tf_intro, tf_outro)" in mixed.stderr
 
