@@ -22,7 +22,10 @@ class Lab:
         return sum(self.parts.values())
 
 
-LABS = {"tf_intro": "autograder.labs.tf_intro"}
+LABS = {
+    "tf_intro": "autograder.labs.tf_intro",
+    "tf_network": "autograder.labs.tf_network",
+}
 
 
 def get_lab(name: str) -> Lab:
