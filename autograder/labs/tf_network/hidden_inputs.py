@@ -1,8 +1,10 @@
 """Hidden inputs for one submission, drawn from its seed, and the notebook's own inputs.
 
 Kept in the grader process. The model's images are a fresh draw of the lab's digits each
-time, and the rest are random numbers of the shapes the lab uses, so values seen in one
-submission's feedback can't be replayed into another.
+time, under a shuffled naming of the six classes (a model that trains on anything but the
+data it is given learns the wrong names); the other inputs are random numbers of the
+shapes the lab uses. Values seen in one submission's feedback can't be replayed into
+another.
 """
 
 from dataclasses import dataclass
@@ -62,6 +64,7 @@ class ModelCase:
     train_indices: np.ndarray
     test_indices: np.ndarray
     minibatch_size: int
+    class_names: tuple[int, ...]  # the class each digit stands for: digit d is class_names[d]
     learning_rate: float = MODEL_LEARNING_RATE
     num_epochs: int = MODEL_EPOCHS
 
@@ -69,7 +72,7 @@ class ModelCase:
         def part(indices):
             return {
                 "pixels": images[indices].astype(int).tolist(),
-                "labels": labels[indices].astype(int).tolist(),
+                "labels": self.classes(labels[indices]).tolist(),
             }
 
         return {
@@ -80,6 +83,9 @@ class ModelCase:
             "num_epochs": self.num_epochs,
             "minibatch_size": self.minibatch_size,
         }
+
+    def classes(self, digits: np.ndarray) -> np.ndarray:
+        return np.asarray(self.class_names)[digits.astype(int)]
 
     @property
     def minibatches_per_epoch(self) -> int:
@@ -125,7 +131,8 @@ def draw(seed: int) -> HiddenInputs:
     model = ModelCase(
         np.sort(order[:MODEL_TRAIN_SIZE]),
         np.sort(order[MODEL_TRAIN_SIZE : MODEL_TRAIN_SIZE + MODEL_TEST_SIZE]),
-        int(rng.choice([32, 64])),
+        int(rng.choice([48, 64])),
+        tuple(int(c) for c in rng.permutation(CLASSES)),
     )
     return HiddenInputs(tuple(one_hot), forward, loss, model)
 

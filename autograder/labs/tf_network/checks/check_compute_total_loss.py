@@ -78,7 +78,8 @@ def check_sum_of_cross_entropies_from_logits(lab, hidden):
 
 @points(0.4)
 def check_is_a_float32_scalar(lab, hidden):
-    """compute_total_loss: a float32 scalar tensor"""
+    """compute_total_loss: a float32 scalar tensor, computed from its inputs"""
+    values = set()
     for case, run in zip(hidden.loss, lab.loss(hidden.loss), strict=True):
         got = run.require_result(_call_text(case))
         require(
@@ -86,6 +87,12 @@ def check_is_a_float32_scalar(lab, hidden):
             f"{_call_text(case)} returned {got.describe()}; it should be a float32 tensor of"
             " shape (), one number.",
         )
+        values.add(float(got.values.ravel()[0]))
+    require(
+        len(values) == len(hidden.loss),
+        "compute_total_loss returned the same number for different logits and labels:"
+        " compute the loss from the tensors it receives.",
+    )
 
 
 @points(0.5)
