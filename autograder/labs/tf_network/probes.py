@@ -244,14 +244,18 @@ def _library_optimizer_classes() -> list[type]:
 
 
 @contextlib.contextmanager
-def recording(recorder: Recorder, namespace: dict):
-    """tf.GradientTape and every library optimizer report to the recorder."""
+def recording(recorder: Recorder):
+    """Every GradientTape and every library optimizer report to the recorder.
 
-    class GradientTape(_GradientTape):
-        def gradient(self, target, sources, *args, **kwargs):
-            result = super().gradient(target, sources, *args, **kwargs)
-            recorder.on_tape_gradient(result)
-            return result
+    The tape's own class is patched, not replaced: Keras's optimizer.minimize makes its
+    tape from TensorFlow's module, not from the name the notebook sees.
+    """
+    original_gradient = vars(_GradientTape)["gradient"]
+
+    def gradient(self, target, sources, *args, **kwargs):
+        result = original_gradient(self, target, sources, *args, **kwargs)
+        recorder.on_tape_gradient(result)
+        return result
 
     classes = _library_optimizer_classes()
     originals = {cls: vars(cls)["apply_gradients"] for cls in classes}
@@ -271,18 +275,13 @@ def recording(recorder: Recorder, namespace: dict):
 
         return apply_gradients
 
-    aliases = [name for name, value in namespace.items() if value is _GradientTape]
-    tf.GradientTape = GradientTape
-    for name in aliases:
-        namespace[name] = GradientTape
+    _GradientTape.gradient = gradient
     for cls, original in originals.items():
         cls.apply_gradients = recorded(original)
     try:
         yield
     finally:
-        tf.GradientTape = _GradientTape
-        for name in aliases:
-            namespace[name] = _GradientTape
+        _GradientTape.gradient = original_gradient
         for cls, original in originals.items():
             cls.apply_gradients = original
 
@@ -325,7 +324,7 @@ def model_run(
     returned, error = None, None
     helpers = reference_helpers(initial)
     globals_ = model.__globals__
-    with rebound(globals_, helpers), recording(recorder, globals_), functions_run_eagerly():
+    with rebound(globals_, helpers), recording(recorder), functions_run_eagerly():
         try:
             with quiet():
                 returned = model(
