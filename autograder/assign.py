@@ -4,7 +4,8 @@ Otter Assign writes two views of the solution notebook: ``autograder/`` (solutio
 and ``student/`` (solutions replaced by stubs, public tests only). Only the student view is
 copied out; the autograder view never leaves the temporary directory.
 
-Besides the student notebook and its ``tests/``, ``handout/`` holds what students are
+Besides the student notebook, its ``tests/`` and the support files its config lists under
+``files:`` (a data set beside the notebook, say), ``handout/`` holds what students are
 given (autograder/handout.py): a zip for Jupyter and a notebook that works alone in Colab.
 """
 
@@ -38,9 +39,10 @@ def generate_assignment(solution: Path, out_dir: Path, lab_name: str | None = No
         if lab_name:
             _name_lab(notebook, lab_name)
         tests = sorted((student_view / _TESTS_DIR).glob("*.py"))
-        sources = [notebook, *tests]
+        support = _support_files(student_view, solution)
+        sources = [notebook, *tests, *support]
         _warn_about_skipped(student_view, sources)
-        _clear_previous_output(out_dir)
+        _clear_previous_output(out_dir, {p.relative_to(student_view) for p in support})
         written = [_copy(src, student_view, out_dir) for src in sources]
     handout = out_dir / HANDOUT_DIR
     handout.mkdir()
@@ -90,17 +92,31 @@ def _name_lab(notebook: Path, lab_name: str) -> None:
     nbformat.write(nb, notebook)
 
 
+def _support_files(student_view: Path, solution: Path) -> list[Path]:
+    """The files the config's ``files:`` list had Otter copy beside the notebook (a data set,
+    images): in the student view, each at the path it has beside the solution notebook."""
+    return [
+        path
+        for path in sorted(student_view.rglob("*"))
+        if path.is_file()
+        and path.parts[len(student_view.parts)] != _TESTS_DIR
+        and path.name != solution.name
+        and (solution.parent / path.relative_to(student_view)).is_file()
+    ]
+
+
 def _warn_about_skipped(student_view: Path, sources: list[Path]) -> None:
     for path in sorted(p for p in student_view.rglob("*") if p.is_file()):
         if path not in sources:
             logger.warning("Not copying %s from the student view", path.relative_to(student_view))
 
 
-def _clear_previous_output(out_dir: Path) -> None:
-    """Remove a previous output, refusing to delete anything else that lives in ``out_dir``."""
+def _clear_previous_output(out_dir: Path, support: set[Path] = frozenset()) -> None:
+    """Remove a previous output, refusing to delete anything else that lives in ``out_dir``:
+    only what this module writes there, and the support files (paths relative to it)."""
     if not out_dir.exists():
         return
-    unexpected = [p.name for p in out_dir.iterdir() if not _generated(p)]
+    unexpected = [p.name for p in out_dir.iterdir() if not _generated(p, out_dir, support)]
     if unexpected:
         # A mistyped out_dir (the repo root, say) must not be wiped.
         raise FileExistsError(
@@ -109,8 +125,11 @@ def _clear_previous_output(out_dir: Path) -> None:
     shutil.rmtree(out_dir)
 
 
-def _generated(path: Path) -> bool:
+def _generated(path: Path, out_dir: Path, support: set[Path]) -> bool:
     """Whether ``path``, directly in an output folder, is something this module writes there."""
+    within = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    if within and all(p.relative_to(out_dir) in support for p in within):
+        return True
     if path.name == _TESTS_DIR and path.is_dir():
         return True
     if path.name == HANDOUT_DIR and path.is_dir():

@@ -250,6 +250,14 @@ def _lab_of_notebooks(submissions: list[Submission]) -> str | None:
     return named.pop() if named else None
 
 
+def _lab_of_solution(solution: Path) -> str | None:
+    """The known lab whose solution notebook this is, if one is."""
+    for name in known_labs():
+        if get_lab(name).solution == solution.resolve():
+            return name
+    return None
+
+
 def _lab_of_gradebook(reference: str | None, gradebook_path: Path) -> Lab:
     if reference:
         return _lab(reference)
@@ -580,7 +588,7 @@ def assign(lab_name: str | None, solution: Path | None, out_dir: Path | None) ->
     the handouts in OUT/handout: a zip for Jupyter and JupyterHub, a notebook for Colab."""
     from autograder.assign import generate_assignment
 
-    lab = _lab(lab_name)
+    lab = _lab(lab_name or (solution and _lab_of_solution(solution)))
     solution = solution or lab.solution
     if solution is None or not solution.is_file():
         raise click.ClickException(f"the lab {lab.name} has no solution notebook at {solution}")

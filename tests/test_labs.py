@@ -58,7 +58,7 @@ def test_labs_are_found_by_name_or_folder_and_refused_with_the_reason(tmp_path):
     assert get_lab(str(by_name.folder)) == by_name  # the same lab, by its folder
     assert by_name.parts == {"train_step": 4.0, "trainable_variables": 2.0, "minimize": 4.0}
     assert by_name.solution == ROOT / "solutions" / "tf_intro" / "tf_intro.ipynb"
-    with pytest.raises(LabError, match="unknown lab 'tf_outro'; known labs: tf_intro"):
+    with pytest.raises(LabError, match="unknown lab 'tf_outro'; known labs: tf_intro, tf_network"):
         get_lab("tf_outro")
     with pytest.raises(LabError, match="is not a lab folder: it has no lab.toml"):
         get_lab(str(tmp_path))

@@ -1,0 +1,142 @@
+"""Part 5: model(...) trains the network with Adam on minibatches, gradients from a tape.
+
+The probe gives model correct versions of the other four functions, so that this part
+judges the training loop alone. The grader computes the loss and the accuracy itself,
+in numpy, from the parameters model returns.
+"""
+
+import numpy as np
+
+from autograder.checks import CheckFailed, part, points, require
+from autograder.labs.tf_network.dataset import load_digits
+from autograder.labs.tf_network.hidden_inputs import ModelCase
+from autograder.labs.tf_network.observations import ModelRun
+from autograder.labs.tf_network.reference import (
+    SHAPES,
+    accuracy,
+    forward,
+    glorot_parameters,
+    one_hot,
+    total_loss,
+)
+
+pytestmark = part("model")
+
+TEST_ACCURACY = 0.85  # a correct loop reaches about 0.95 on these draws
+LOSS_RATIO = 0.5  # the training loss at least halves
+
+
+def _trained(run: ModelRun) -> dict:
+    run.require_no_error()
+    require(
+        run.returned == "tuple" and run.returned_length == 4 and run.parameters is not None,
+        f"{run.call_text()} returned a {run.returned}; it should return the tuple"
+        " (parameters, costs, train_acc, test_acc), parameters being the dict of variables.",
+    )
+    parameters = {}
+    for name, shape in SHAPES.items():
+        got = run.parameters.get(name)
+        if got is None or got.values is None or got.shape != shape:
+            raise CheckFailed(
+                f"The parameters {run.call_text()} returned have no {name} of shape {shape}."
+            )
+        parameters[name] = got.values
+    return parameters
+
+
+def _images(case: ModelCase, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """X (64, m), one-hot Y (6, m) and the classes, as the probe gave them to model."""
+    images, digits = load_digits()
+    x = (images[indices].astype(np.float32) / np.float32(16)).T
+    classes = case.classes(digits[indices])
+    y = np.stack([one_hot(int(c), 6) for c in classes], axis=1)
+    return x, y, classes
+
+
+@points(0.6)
+def check_returns_parameters_costs_and_accuracies(lab, hidden):
+    """model: returns (parameters, costs, train_acc, test_acc), parameters of the lab's shapes"""
+    _trained(lab.model(hidden.model))
+
+
+@points(1.4)
+def check_lowers_the_cost_and_reaches_test_accuracy(lab, hidden):
+    """model: training lowers the loss and reaches 85% test accuracy on other digits"""
+    run = lab.model(hidden.model)
+    trained = _trained(run)
+    x, y, _ = _images(hidden.model, hidden.model.train_indices)
+    before = total_loss(forward(x, glorot_parameters()), y)
+    after = total_loss(forward(x, trained), y)
+    m = x.shape[1]
+    require(
+        np.isfinite(after) and after <= LOSS_RATIO * before,
+        f"After {run.call_text()}, the mean training loss went from {before / m:.4f} to"
+        f" {after / m:.4f}; training should at least halve it."
+        + (" The optimizer never updated the parameters." if run.updates == 0 else ""),
+    )
+    x_test, _, labels = _images(hidden.model, hidden.model.test_indices)
+    reached = accuracy(forward(x_test, trained), labels)
+    require(
+        reached >= TEST_ACCURACY,
+        f"After {run.call_text()}, the test accuracy was {reached:.1%}; a correct training loop"
+        f" reaches at least {TEST_ACCURACY:.0%}. (The classes are named differently from the"
+        " notebook's digits here: train on the X_train and Y_train that model receives.)",
+    )
+
+
+@points(1.0)
+def check_gradients_come_from_a_tape(lab, hidden):
+    """model: every update applies the gradients tf.GradientTape computed"""
+    run = lab.model(hidden.model)
+    run.require_no_error()
+    require(
+        run.tape_calls > 0,
+        f"{run.call_text()} never called tape.gradient: compute the gradients with"
+        " tf.GradientTape.",
+    )
+    require(
+        run.updates > 0 and run.updates_from_tape == run.updates,
+        f"In {run.call_text()}, {run.updates - run.updates_from_tape} of {run.updates}"
+        " optimizer updates were not given the gradients tape.gradient returned: pass"
+        " zip(grads, trainable_variables) to optimizer.apply_gradients.",
+    )
+
+
+@points(0.5)
+def check_one_update_per_minibatch(lab, hidden):
+    """model: one optimizer update per minibatch of minibatch_size examples, every epoch"""
+    run = lab.model(hidden.model)
+    run.require_no_error()
+    case = hidden.model
+    expected = case.num_epochs * case.minibatches_per_epoch
+    why = ""
+    by_32 = case.num_epochs * -(-len(case.train_indices) // 32)
+    if run.updates == by_32 and expected != by_32:
+        why = " That is the count for minibatches of 32: batch the data with minibatch_size."
+    require(
+        run.updates == expected,
+        f"{run.call_text()} made {run.updates} optimizer updates; {case.num_epochs} epochs of"
+        f" {case.minibatches_per_epoch} minibatches make {expected}.{why}",
+    )
+
+
+@points(0.5)
+def check_adam_with_the_given_learning_rate(lab, hidden):
+    """model: the optimizer is Adam with the learning_rate passed in"""
+    run = lab.model(hidden.model)
+    run.require_no_error()
+    require(run.updates > 0, f"{run.call_text()} never updated the parameters with an optimizer.")
+    for classes in run.optimizers:
+        require(
+            "Adam" in classes.split(","),
+            f"{run.call_text()} used the optimizer {classes.split(',')[0]}; the lab asks for"
+            " tf.keras.optimizers.Adam.",
+        )
+    wanted = run.case.learning_rate
+    for rate in run.learning_rates:
+        value = rate[0] if isinstance(rate, list) and len(rate) == 1 else None
+        require(
+            isinstance(value, (int, float)) and abs(value - wanted) <= 1e-6 * wanted,
+            f"{run.call_text()} used the learning rate {value}; use the learning_rate argument"
+            f" ({wanted:g}).",
+        )

@@ -1,0 +1,96 @@
+"""The network of the lab in numpy: what each student function should compute.
+
+Runs in the grader process and never imports TensorFlow, except `main`, which writes the
+initializer's values once (see data/README.md).
+"""
+
+import numpy as np
+
+from autograder.labs.tf_network.dataset import GLOROT
+
+SHAPES = {
+    "W1": (25, 64),
+    "b1": (25, 1),
+    "W2": (12, 25),
+    "b2": (12, 1),
+    "W3": (6, 12),
+    "b3": (6, 1),
+}
+CLASSES = 6
+
+
+def one_hot(label: int, depth: int) -> np.ndarray:
+    return np.eye(depth, dtype=np.float32)[label]
+
+
+def relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0)
+
+
+def forward(x: np.ndarray, parameters: dict, activation=relu) -> np.ndarray:
+    """Z3 for X of shape (64, m), in float64."""
+    p = {name: np.asarray(value, dtype=np.float64) for name, value in parameters.items()}
+    a1 = activation(p["W1"] @ x + p["b1"])
+    a2 = activation(p["W2"] @ a1 + p["b2"])
+    return p["W3"] @ a2 + p["b3"]
+
+
+def identity(z: np.ndarray) -> np.ndarray:
+    return z
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    """Over the classes, axis 0 of (C, m)."""
+    shifted = logits - logits.max(axis=0, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    return np.exp(log_softmax(logits))
+
+
+def total_loss(logits: np.ndarray, labels: np.ndarray) -> float:
+    """Sum over the m examples of the cross-entropy of softmax(logits) against labels."""
+    return float(-(labels * log_softmax(np.asarray(logits, np.float64))).sum())
+
+
+def loss_gradient(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """d total_loss / d logits."""
+    return softmax(np.asarray(logits, np.float64)) - labels
+
+
+def loss_on_probabilities(logits: np.ndarray, labels: np.ndarray) -> float:
+    """What Keras's cross-entropy gives with from_logits=False: logits taken as probabilities."""
+    epsilon = 1e-7
+    probabilities = logits / logits.sum(axis=0, keepdims=True)
+    probabilities = np.clip(probabilities, epsilon, 1 - epsilon)
+    return float(-(labels * np.log(probabilities)).sum())
+
+
+def loss_across_examples(logits: np.ndarray, labels: np.ndarray) -> float:
+    """The cross-entropy taken along the examples axis: (C, m) not transposed for Keras."""
+    return total_loss(logits.T, labels.T)
+
+
+def accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
+    return float(np.mean(logits.argmax(axis=0) == labels))
+
+
+def glorot_parameters() -> dict[str, np.ndarray]:
+    with np.load(GLOROT) as data:
+        return {name: data[name] for name in SHAPES}
+
+
+def main() -> None:  # pragma: no cover - run once by hand, with TensorFlow
+    import os
+
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+    import tensorflow as tf
+
+    initializer = tf.keras.initializers.GlorotNormal(seed=1)
+    values = {name: initializer(shape=shape).numpy() for name, shape in SHAPES.items()}
+    np.savez_compressed(GLOROT, **values)
+
+
+if __name__ == "__main__":
+    main()
