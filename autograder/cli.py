@@ -226,6 +226,21 @@ _lab_option = click.option(
     help="A lab's name or a lab folder's path. Default: the lab the gradebook graded.",
 )
 
+# Where no gradebook says which lab: `assign` and `bundle`.
+_built_in_lab_option = click.option(
+    "--lab",
+    "lab_name",
+    default=None,
+    help="A lab's name or a lab folder's path (default: the one built-in lab).",
+)
+_visibility_option = click.option(
+    "--visibility",
+    type=click.Choice(["visible", "hidden", "after_due_date", "after_published"]),
+    default="visible",
+    show_default=True,
+    help="Gradescope: when students see their results.",
+)
+
 
 def _lab(reference: str | None) -> Lab:
     try:
@@ -359,13 +374,7 @@ def _read_class(
     show_default=True,
     help="LTI: the roster field that holds each student's LTI user id.",
 )
-@click.option(
-    "--visibility",
-    type=click.Choice(["visible", "hidden", "after_due_date", "after_published"]),
-    default="visible",
-    show_default=True,
-    help="Gradescope: when students see their results.",
-)
+@_visibility_option
 @_late_policy_options
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 def export(
@@ -488,19 +497,8 @@ def feedback(
     type=click.Path(dir_okay=False, path_type=Path),
     help="The zip to upload as the assignment's autograder.",
 )
-@click.option(
-    "--lab",
-    "lab_name",
-    default=None,
-    help="A lab's name or a lab folder's path (default: the one built-in lab).",
-)
-@click.option(
-    "--visibility",
-    type=click.Choice(["visible", "hidden", "after_due_date", "after_published"]),
-    default="visible",
-    show_default=True,
-    help="When students see their results.",
-)
+@_built_in_lab_option
+@_visibility_option
 @click.option(
     "--penalty",
     default="none",
@@ -564,12 +562,7 @@ def report(gradebook_path: Path, out_dir: Path) -> None:
 
 
 @main.command()
-@click.option(
-    "--lab",
-    "lab_name",
-    default=None,
-    help="A lab's name or a lab folder's path (default: the one built-in lab).",
-)
+@_built_in_lab_option
 @click.option(
     "--solution",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
