@@ -9,7 +9,7 @@ import math
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from autograder import channel
@@ -23,7 +23,12 @@ from autograder.labs.tf_intro.observations import (
 from autograder.notebook import Notebook, NotebookError, load_notebook
 from autograder.sandbox.session import _cell_report
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# FUZZ_EXAMPLES=15000 searches deeper (about 10 minutes); CI runs the default.
+FUZZ = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
@@ -172,6 +177,10 @@ def test_the_reader_returns_objects_or_raises_channel_errors_on_any_stream(chunk
 
 @FUZZ
 @given(json_values)
+@example({"seconds": [None]})
+@example({"seconds": 10**400})
+@example({"seconds": float("nan")})
+@example({"seconds": "1.5"})
 def test_a_cell_report_from_any_message_has_the_right_types(value):
     message = value if isinstance(value, dict) else {"status": value, "output": value}
     report = _cell_report(0, 1, message)
@@ -180,6 +189,7 @@ def test_a_cell_report_from_any_message_has_the_right_types(value):
     assert report.error is None or isinstance(report.error, dict)
     assert all(isinstance(note, str) for note in report.notes)
     assert isinstance(report.seconds, float)
+    assert math.isfinite(report.seconds) and report.seconds >= 0
 
 
 probe_answer = st.one_of(

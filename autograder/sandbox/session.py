@@ -6,6 +6,7 @@ the process fail alone; the next probe gets a fresh process.
 """
 
 import logging
+import math
 import os
 import signal
 import subprocess
@@ -366,5 +367,17 @@ def _cell_report(index: int, number: int, message: dict) -> CellReport:
         output=str(message.get("output", ""))[:8000],
         error=error if isinstance(error, dict) else None,
         notes=[str(note) for note in notes][:50] if isinstance(notes, list) else [],
-        seconds=float(message.get("seconds", 0.0) or 0.0),
+        seconds=_as_seconds(message.get("seconds")),
     )
+
+
+def _as_seconds(value) -> float:
+    """A cell's duration as the child reported it; anything but a finite non-negative
+    number (the child may be hostile) reads as 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0.0
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return 0.0
+    return seconds if math.isfinite(seconds) and seconds >= 0 else 0.0
