@@ -64,7 +64,7 @@ def grade_with_restarts(
             warm.close()
             failure = str(error)
             log.warning("%s, attempt %d: %s", submission.source, attempt, error)
-    return _grader_failure(submission, lab, failure)
+    return grader_failure(submission, lab, failure)
 
 
 class _Worker:
@@ -142,13 +142,14 @@ def _grade_in_pool(
                         if attempts[id(submission)] < MAX_ATTEMPTS:
                             queue.append(submission)
                             continue
-                        result = _grader_failure(submission, lab, "its worker was killed")
+                        result = grader_failure(submission, lab, "its worker was killed")
                     except Exception as error:  # noqa: BLE001 - never lose the submission
-                        result = _grader_failure(submission, lab, type(error).__name__)
+                        result = grader_failure(submission, lab, type(error).__name__)
                     yield submission, result
 
 
-def _grader_failure(submission: Submission, lab: Lab, what: str) -> SubmissionResult:
+def grader_failure(submission: Submission, lab: Lab, what: str) -> SubmissionResult:
+    """A result that says the grader, not the student, failed; the next run grades it again."""
     log.error("grading %s failed in the grader: %s", submission.source, what)
     result = ungraded(
         lab,

@@ -5,6 +5,8 @@ import logging
 import sqlite3
 import sys
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -12,6 +14,7 @@ from rich.console import Console
 
 from autograder import __version__
 from autograder.batch import default_workers, grade_batch
+from autograder.cluster.client import ClusterError, cluster_threads, connect, grade_on_cluster
 from autograder.exports import ExportError, ExportOptions
 from autograder.exports.run import FORMATS
 from autograder.exports.run import export as run_export
@@ -60,6 +63,14 @@ def main(verbose: bool) -> None:
     default=None,
     help="Submissions graded at once (default: all cores).",
 )
+@click.option(
+    "--dask",
+    "dask_address",
+    default=None,
+    metavar="ADDRESS|local[:N]",
+    help="Grade on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786), or on"
+    " N local Dask worker processes (default: all cores). See README, Grading on a cluster.",
+)
 @click.option("--cell-timeout", default=60.0, show_default=True, help="Seconds per cell.")
 @click.option(
     "--probe-timeout",
@@ -86,6 +97,7 @@ def grade(
     out_dir: Path,
     lab_name: str,
     workers: int | None,
+    dask_address: str | None,
     cell_timeout: float,
     probe_timeout: float,
     timeout: float,
@@ -94,6 +106,11 @@ def grade(
     force: bool,
 ) -> None:
     """Grade PATH: a notebook, an otter export zip, or a folder of them."""
+    if dask_address and workers:
+        raise click.UsageError(
+            "--workers counts this machine's worker processes; with --dask, the cluster's"
+            " workers grade (local:N starts N of them)"
+        )
     try:
         submissions = discover(path)
     except IntakeError as error:
@@ -107,7 +124,10 @@ def grade(
         gpu=gpu,
     )
     try:
-        _grade_into(submissions, lab, options, workers, out_dir, gradebook_path, force)
+        with _grading_engine(dask_address, workers, lab, options) as engine:
+            _grade_into(submissions, lab, engine, out_dir, gradebook_path, force)
+    except ClusterError as error:
+        raise click.ClickException(str(error)) from None
     except (OSError, sqlite3.Error) as error:
         # Each submission is one transaction: whatever was recorded before this is intact.
         raise click.ClickException(
@@ -117,18 +137,47 @@ def grade(
         ) from None
 
 
+@dataclass(frozen=True)
+class GradingEngine:
+    """Where submissions are graded: this machine's worker processes, or a Dask cluster."""
+
+    describe: Callable[[int], str]  # for n submissions to grade: "2 worker(s)"
+    grade: Callable[[list[Submission]], Iterator[tuple[Submission, SubmissionResult]]]
+
+
+@contextlib.contextmanager
+def _grading_engine(
+    dask_address: str | None, workers: int | None, lab: Lab, options: GradingOptions
+) -> Iterator[GradingEngine]:
+    if dask_address is None:
+
+        def count(n: int) -> int:
+            return max(1, min(workers or default_workers(), n))
+
+        yield GradingEngine(
+            describe=lambda n: f"{count(n)} worker(s)",
+            grade=lambda batch: grade_batch(batch, lab, options, count(len(batch))),
+        )
+        return
+    # Connecting checks the workers' versions: a refusal comes before anything is graded
+    with connect(dask_address, options.gpu, default_workers()) as client:
+        yield GradingEngine(
+            describe=lambda n: f"{cluster_threads(client)} Dask worker(s) at {dask_address}",
+            grade=lambda batch: grade_on_cluster(client, batch, lab, options),
+        )
+
+
 def _grade_into(
     submissions: list[Submission],
     lab: Lab,
-    options: GradingOptions,
-    workers: int | None,
+    engine: GradingEngine,
     out_dir: Path,
     gradebook_path: Path | None,
     force: bool,
 ) -> None:
     gradebook = Gradebook.open(gradebook_path or out_dir / "gradebook.sqlite")
     try:
-        _grade_with(gradebook, submissions, lab, options, workers, out_dir, force)
+        _grade_with(gradebook, submissions, lab, engine, out_dir, force)
     finally:
         gradebook.close()
 
@@ -137,8 +186,7 @@ def _grade_with(
     gradebook: Gradebook,
     submissions: list[Submission],
     lab: Lab,
-    options: GradingOptions,
-    workers: int | None,
+    engine: GradingEngine,
     out_dir: Path,
     force: bool,
 ) -> None:
@@ -159,16 +207,15 @@ def _grade_with(
         if not (out_dir / f"{submission.name}.json").exists():
             previous.write(out_dir / f"{submission.name}.json")
     status = Console(stderr=True)
-    workers = max(1, min(workers or default_workers(), len(to_grade)))
     status.print(
-        f"{lab.title}: {len(to_grade)} to grade with {workers} worker(s),"
+        f"{lab.title}: {len(to_grade)} to grade with {engine.describe(len(to_grade))},"
         f" {len(submissions) - len(to_grade)} already in the gradebook"
     )
     started = time.monotonic()
     with progress_bar(status) as progress:
         task = progress.add_task("grading", total=len(to_grade))
         # closing() stops the workers too when writing a result fails
-        with contextlib.closing(grade_batch(to_grade, lab, options, workers)) as graded:
+        with contextlib.closing(engine.grade(to_grade)) as graded:
             for submission, result in graded:
                 # The gradebook first: a result file without its row would be graded again,
                 # a row without its file is rewritten from the gradebook on the next run.

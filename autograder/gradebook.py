@@ -10,13 +10,13 @@ import platform
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
 from autograder import __version__
 from autograder.intake import Submission
 from autograder.lab import Lab
 from autograder.results import SubmissionResult
+from autograder.versions import package_version
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -103,13 +103,6 @@ def lab_version(lab: Lab) -> str:
     return digest.hexdigest()[:16]
 
 
-def _version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
-
-
 @dataclass
 class Gradebook:
     connection: sqlite3.Connection
@@ -143,9 +136,9 @@ class Gradebook:
                 lab.reference,  # a name, or a lab folder's path: what get_lab reads back
                 version,
                 __version__,
-                _version("tensorflow"),
-                _version("tf-keras"),
-                _version("numpy"),
+                package_version("tensorflow"),
+                package_version("tf-keras"),
+                package_version("numpy"),
                 platform.python_version(),
             ),
         )
