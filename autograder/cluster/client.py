@@ -102,6 +102,10 @@ def _check_workers(client, spec: str) -> None:
         )
 
 
+def _the_job(job):
+    return job
+
+
 def cluster_threads(client) -> int:
     return sum(client.nthreads().values())
 
@@ -125,7 +129,9 @@ def grade_on_cluster(
         return
     run = uuid.uuid4().hex[:12]
     job = Job(run, lab.reference, lab_version(lab), pack_lab(lab), options, grading_stack())
-    [shared] = client.scatter([job], broadcast=True, hash=False)
+    # A task, not scattered data: if every worker holding it dies, the scheduler makes it
+    # again from the graph. Each worker fetches it once, however many submissions it grades.
+    shared = client.submit(_the_job, job, key=f"job-{run}", pure=False)
     waiting = iter(enumerate(submissions))
     on_cluster: dict[object, Submission] = {}
     finished = as_completed()
