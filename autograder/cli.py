@@ -67,9 +67,10 @@ def main(verbose: bool) -> None:
     "--dask",
     "dask_address",
     default=None,
-    metavar="ADDRESS|local[:N]",
-    help="Grade on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786), or on"
-    " N local Dask worker processes (default: all cores). See README, Grading on a cluster.",
+    metavar="ADDRESS|FILE.json|local[:N]",
+    help="Grade on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786) or wrote"
+    " FILE.json (dask scheduler --scheduler-file), or on N local Dask worker processes"
+    " (default: all cores). See README, Grading on a cluster.",
 )
 @click.option("--cell-timeout", default=60.0, show_default=True, help="Seconds per cell.")
 @click.option(

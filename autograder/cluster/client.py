@@ -9,6 +9,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 
 from autograder.batch import grader_failure
 from autograder.cluster.lab_copy import pack_lab
@@ -33,8 +34,9 @@ class ClusterError(Exception):
 
 @contextmanager
 def connect(spec: str, gpu: bool = False, local_workers: int = 1) -> Iterator[object]:
-    """A Dask client on the scheduler at `spec` (tcp://host:8786), or on a LocalCluster of N
-    worker processes for `local:N`, with workers checked and warm servers starting."""
+    """A Dask client on the scheduler at `spec` (tcp://host:8786, or the scheduler file a
+    `dask scheduler --scheduler-file` wrote, as on Slurm), or on a LocalCluster of N worker
+    processes for `local:N`; its workers checked, their warm servers starting."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -56,6 +58,10 @@ def connect(spec: str, gpu: bool = False, local_workers: int = 1) -> Iterator[ob
                 silence_logs=logging.ERROR,
             )
             client = Client(cluster)
+        elif spec.endswith(".json"):  # the file `dask scheduler --scheduler-file` writes
+            if not Path(spec).is_file():
+                raise ClusterError(f"no Dask scheduler file at {spec}")
+            client = Client(scheduler_file=spec, timeout=CONNECT_SECONDS)
         else:
             client = Client(spec, timeout=CONNECT_SECONDS)
     except (OSError, TimeoutError, ValueError) as error:
