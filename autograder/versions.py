@@ -1,16 +1,19 @@
-"""What a grading run's numbers depend on: this grader's code and the numeric stack under it.
+"""What a grading run's numbers depend on: this grader's code, the numeric stack under it,
+and whether an AUTOGRADER_SECRET draws the hidden inputs.
 
 Recorded with every run in the gradebook, and compared between a Dask client and its
 workers, which must grade with exactly the same.
 """
 
 import hashlib
+import os
 import platform
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
 from autograder import __version__
+from autograder.seeding import SECRET_VARIABLE
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -40,4 +43,14 @@ def grading_stack() -> dict[str, str]:
         "tf-keras": package_version("tf-keras") or "not installed",
         "numpy": package_version("numpy") or "not installed",
         "python": ".".join(platform.python_version_tuple()[:2]),
+        # The secret draws the hidden inputs: the same on every machine, never sent over
+        # the network (Dask's comms are plain TCP unless set up with TLS); only a digest
+        SECRET_VARIABLE: _secret_digest(),
     }
+
+
+def _secret_digest() -> str:
+    secret = os.environ.get(SECRET_VARIABLE)
+    if not secret:
+        return "not set"
+    return f"set (sha256 {hashlib.sha256(secret.encode()).hexdigest()[:8]})"

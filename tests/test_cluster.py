@@ -67,7 +67,7 @@ class Cluster:
             str(self.scheduler_file),
         )
 
-    def _start(self, role: str, *args: str) -> subprocess.Popen:
+    def _start(self, role: str, *args: str, env: dict | None = None) -> subprocess.Popen:
         log = open(self.log_dir / f"{role}-{len(self.processes)}.log", "wb")  # noqa: SIM115
         process = subprocess.Popen(
             [DASK, role, *args, "--no-dashboard"],
@@ -75,14 +75,18 @@ class Cluster:
             stderr=subprocess.STDOUT,
             start_new_session=True,
             cwd=ROOT,
+            env=env,
         )
         self.processes.append(process)
         return process
 
-    def add_worker(self, *args: str) -> subprocess.Popen:
+    def add_worker(self, *args: str, env: dict | None = None) -> subprocess.Popen:
         name = f"worker-{len(self.workers)}"
         self.workers[name] = self._start(
-            "worker", self.address, "--name", name, "--nthreads", "1", "--memory-limit", "0", *args
+            "worker",
+            self.address,
+            *("--name", name, "--nthreads", "1", "--memory-limit", "0", *args),
+            env=env,
         )
         return self.workers[name]
 
@@ -283,19 +287,25 @@ def test_workers_with_other_versions_are_refused_with_the_versions(tmp_path):
     )
     other = Cluster(tmp_path)
     try:
-        other.add_worker("--preload", str(preload))
+        # ... and a secret for the hidden inputs that this machine doesn't have
+        environment = {**os.environ, "AUTOGRADER_SECRET": "the workers' own"}
+        other.add_worker("--preload", str(preload), env=environment)
         other.wait_for_workers(1)
         refused = subprocess.run(
             [sys.executable, "-m", "autograder.cli", "grade", str(CORPUS / "notebooks")]
             + ["--out", str(tmp_path / "out"), "--dask", other.address],
             capture_output=True,
             text=True,
+            env={k: v for k, v in os.environ.items() if k != "AUTOGRADER_SECRET"},
         )
     finally:
         other.stop()
     assert refused.returncode == 1
     assert "refusing to grade" in refused.stderr
-    assert "tensorflow 2.20.0 (client: 2.21.0)" in refused.stderr
+    message = " ".join(refused.stderr.split())
+    assert "tensorflow 2.20.0 (client: 2.21.0)" in message
+    assert "AUTOGRADER_SECRET set (sha256 " in message and "(client: not set)" in message
+    assert "the workers' own" not in message, "the secret itself is never shown"
     assert not list((tmp_path / "out").glob("*.json")), "nothing graded"
 
 

@@ -104,7 +104,8 @@ def _check_workers(client, spec: str) -> None:
     if mismatch:
         raise ClusterError(
             f"refusing to grade: {mismatch}. Every worker must run the client's grader,"
-            " TensorFlow, tf-keras, numpy and Python versions, or grades would differ."
+            " TensorFlow, tf-keras, numpy and Python versions, with the same"
+            " AUTOGRADER_SECRET (or none), or grades would differ."
         )
 
 

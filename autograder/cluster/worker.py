@@ -125,5 +125,5 @@ def describe_mismatch(expected: dict[str, str], found: dict[str, dict[str, str]]
             if stack.get(name) != version
         ]
         if differences:
-            lines.append(f"worker {address} runs {', '.join(differences)}")
+            lines.append(f"worker {address} has {', '.join(differences)}")
     return "; ".join(lines)
