@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from autograder.lms import entry_identity, gradescope
-from autograder.notebook import MAX_NOTEBOOK_BYTES
+from autograder.notebook import MAX_NOTEBOOK_BYTES, too_large
 
 SUBMISSION_SUFFIXES = (".ipynb", ".zip")
 NOTEBOOK_METADATA = "tf_autograder"  # the notebook metadata key `assign` writes the lab under
@@ -65,7 +65,16 @@ def discover(path: Path) -> list[Submission]:
 def _from_file(file: Path, relative: Path) -> list[Submission]:
     raw = file.read_bytes()
     if file.suffix.lower() != ".zip":
-        found = Submission(file, relative.stem, raw, _sha256(raw), **_beside(file))
+        # Refused here, not where it is graded: it would travel whole to a worker first
+        too_big = len(raw) > MAX_NOTEBOOK_BYTES
+        found = Submission(
+            file,
+            relative.stem,
+            None if too_big else raw,
+            _sha256(raw),
+            problem=too_large(len(raw)) if too_big else None,
+            **_beside(file),
+        )
         return [_identified(found, relative)]
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))

@@ -33,14 +33,18 @@ class Notebook:
         return [cell.source for cell in self.cells]
 
 
+def too_large(size: int) -> str:
+    return (
+        f"the notebook is {size / 1e6:.0f} MB, over the {MAX_NOTEBOOK_BYTES / 1e6:.0f} MB"
+        " limit (clear its outputs and resubmit)"
+    )
+
+
 def load_notebook(data: bytes) -> Notebook:
     if not data.strip():
         raise NotebookError("the file is empty")
     if len(data) > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(
-            f"the notebook is {len(data) / 1e6:.0f} MB, over the {MAX_NOTEBOOK_BYTES / 1e6:.0f} MB"
-            " limit (clear its outputs and resubmit)"
-        )
+        raise NotebookError(too_large(len(data)))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

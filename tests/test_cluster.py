@@ -192,6 +192,33 @@ def test_a_second_run_on_the_cluster_grades_nothing_again(cluster, mix, graded):
     assert len(gradebook_rows(out / "gradebook.sqlite")) == len(MIX) + 2
 
 
+def test_a_client_killed_mid_batch_resumes_where_it_stopped(cluster, mix, graded, tmp_path):
+    """SIGKILL the instructor's command after its first result: the rerun grades only the
+    rest, and every submission ends with one row and the verdict of an uninterrupted run."""
+    out = tmp_path / "resumed"
+    command = [sys.executable, "-m", "autograder.cli", "grade", str(mix), "--out", str(out)]
+    first = subprocess.Popen(
+        [*command, "--dask", cluster.address],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 300
+    while not list(out.glob("*.json")) and time.monotonic() < deadline:
+        assert first.poll() is None, "the first run ended before any result"
+        time.sleep(0.2)
+    first.kill()
+    first.wait()
+    recorded = len(gradebook_rows(out / "gradebook.sqlite"))
+    assert 1 <= recorded < len(MIX) + 2, "killed mid-batch"
+    again = subprocess.run(
+        [*command, "--dask", cluster.address], capture_output=True, text=True, check=True
+    )
+    status = " ".join(again.stderr.split())
+    assert f"{len(MIX) + 2 - recorded} to grade" in status, status
+    rows = gradebook_rows(out / "gradebook.sqlite")
+    assert rows == gradebook_rows(graded[2] / "gradebook.sqlite")
+
+
 def test_a_worker_killed_mid_batch_loses_nothing(cluster, tmp_path):
     """Runs last of the tests on the shared cluster: it leaves one worker."""
     folder = tmp_path / "batch"

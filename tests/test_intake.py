@@ -182,3 +182,14 @@ def test_unreadable_metadata_beside_a_notebook_is_ignored(tmp_path):
     (tmp_path / "submission_metadata.json").write_text("{not json")
     (found,) = discover(tmp_path)
     assert found.student is None
+
+
+def test_a_notebook_over_the_size_limit_is_refused_at_intake(tmp_path):
+    """Its bytes are not kept: on a cluster they would travel to a worker only to be refused."""
+    from autograder.notebook import MAX_NOTEBOOK_BYTES
+
+    (tmp_path / "huge.ipynb").write_bytes(b"{" + b" " * MAX_NOTEBOOK_BYTES + b"}")
+    [submission] = discover(tmp_path)
+    assert submission.data is None
+    assert "over the 52 MB limit" in submission.problem
+    assert len(submission.sha256) == 64
