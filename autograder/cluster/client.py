@@ -8,6 +8,7 @@ import logging
 import re
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import CancelledError
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -127,7 +128,6 @@ def grade_on_cluster(
     number of submissions is on the cluster at once, so memory stays flat at any class size.
     """
     from distributed import as_completed
-    from distributed.client import FutureCancelledError
     from distributed.scheduler import KilledWorker
 
     from autograder.cluster.worker import ATTEMPTS, Job, StackMismatch, grade_on_worker
@@ -163,7 +163,7 @@ def grade_on_cluster(
                 raise ClusterError(f"refusing to grade: {error}") from None
             except KilledWorker:
                 result = grader_failure(submission, lab, "every worker that took it died")
-            except FutureCancelledError:
+            except CancelledError:  # Dask's FutureCancelledError, or older Dask's own
                 raise ClusterError(
                     "the Dask cluster dropped this batch (its scheduler stopped?). Every"
                     " result received is in the gradebook: run the same command again."
