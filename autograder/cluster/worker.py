@@ -29,7 +29,7 @@ class StackMismatch(RuntimeError):
 
 @dataclass(frozen=True)
 class Job:
-    """What every task of one batch shares; scattered to the workers once."""
+    """What every task of one batch shares: a task of its own, fetched once by each worker."""
 
     run: str  # names this batch's tasks and its attempt counts
     lab_reference: str
@@ -85,6 +85,7 @@ class WarmServerPlugin(WorkerPlugin):
     def of(cls, worker) -> "WarmServerPlugin":
         plugin = worker.plugins.get(PLUGIN_NAME)
         if not isinstance(plugin, cls):  # registered by the client before any task, normally
+            _stop_profiling(worker)
             plugin = worker.plugins[PLUGIN_NAME] = cls()
         return plugin
 
