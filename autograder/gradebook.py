@@ -4,7 +4,6 @@ Each submission's result is committed in its own transaction, so a grader killed
 moment leaves only complete submissions behind, and a rerun picks up where it stopped.
 """
 
-import hashlib
 import json
 import platform
 import sqlite3
@@ -16,7 +15,7 @@ from autograder import __version__
 from autograder.intake import Submission
 from autograder.lab import Lab
 from autograder.results import SubmissionResult
-from autograder.versions import package_version
+from autograder.versions import package_version, python_source_digest
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -96,11 +95,7 @@ def now() -> str:
 
 def lab_version(lab: Lab) -> str:
     """A digest of the lab's code: changing a check, probe or tolerance means regrading."""
-    digest = hashlib.sha256()
-    root = lab.checks_dir.parent
-    for path in sorted(root.rglob("*.py")):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return python_source_digest(lab.checks_dir.parent)[:16]
 
 
 @dataclass

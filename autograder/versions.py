@@ -25,14 +25,19 @@ def package_version(package: str) -> str | None:
         return None
 
 
+def python_source_digest(root: Path) -> str:
+    """SHA-256 over every .py file under `root`: its path there and its bytes."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 @cache
 def grader_source_digest() -> str:
     """A digest of this package's Python source: two installs with the same version number
     but different code (an edited checkout) are told apart."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE.rglob("*.py")):
-        digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:12]
+    return python_source_digest(PACKAGE)[:12]
 
 
 def grading_stack() -> dict[str, str]:
