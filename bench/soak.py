@@ -92,7 +92,6 @@ import socket
 import sqlite3
 import sys
 import tempfile
-import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,6 +114,7 @@ from cluster import (  # noqa: E402
 )
 from labs import SKIP  # noqa: E402
 
+from tests.test_defences import Listener  # noqa: E402
 from tests.test_hostile_batch import bad_inputs, hostile_notebooks  # noqa: E402
 
 LABELS = ROOT / "tests" / "corpus" / "labels.json"
@@ -263,33 +263,6 @@ def print_mix(inputs: list[Input], groups: dict[str, list[Item]]) -> None:
     print(f"  inputs with the same bytes as an earlier one: {same}")
 
 
-# -- a port that hostile code tries to reach ---------------------------------------------------
-
-
-class Listener(threading.Thread):
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.server.settimeout(0.2)
-        self.port = self.server.getsockname()[1]
-        self.connections = 0
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        while not self._stop_event.is_set():
-            try:
-                connection, _ = self.server.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.join()
-        self.server.close()
-
-
 # -- checks -----------------------------------------------------------------------------------
 
 
@@ -343,7 +316,7 @@ def check(
         name for _, name, score in row_names if name in results and results[name]["score"] != score
     )
     victim_kept = victim[0].read_bytes() == victim[1]
-    connections = listener.connections
+    connections = listener.accepted
     return [
         (
             len(files) == n and set(files) == set(by_name) and not unreadable,
@@ -369,7 +342,7 @@ def check(
         (not wrong, _line(f"scored as labelled: {len(results) - len(wrong)}/{n}", other=wrong)),
         (
             connections == 0 and victim_kept,
-            f"attacks kept in: {connections} connections to port {listener.port},"
+            f"attacks kept in: {connections} connections to port {listener.address[1]},"
             f" {victim[0].name} {'unchanged' if victim_kept else 'CHANGED'}",
         ),
     ]
@@ -499,8 +472,7 @@ def main() -> None:
     ]  # fmt: skip
     data = {}
     failed = False
-    listener = Listener()
-    listener.start()
+    listener = Listener(socket.AF_INET, ("127.0.0.1", 0))  # hostile code tries to reach it
     seen: dict = {}
     try:
         with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
@@ -509,7 +481,7 @@ def main() -> None:
             folder.mkdir()
             victim_folder.mkdir()
             victim, victim_bytes = victim_folder / VICTIM, b'{"score": 10.0}\n'
-            groups = all_items(victim_folder, listener.port)
+            groups = all_items(victim_folder, listener.address[1])
             inputs = build(folder, args.count, groups, mix)
             print_mix(inputs, groups)
             print(f"grade options: {' '.join(limits)}; {WORKERS} workers")
@@ -542,7 +514,7 @@ def main() -> None:
                 report(mode, run, inputs, checks, cluster_start)
                 data[mode] = to_json(run, inputs, checks, cluster_start)
     finally:
-        listener.stop()
+        listener.close()
         stop_leftovers(list(seen.values()))
     if args.json:
         args.json.write_text(json.dumps(data, indent=1))
