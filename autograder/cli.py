@@ -23,6 +23,14 @@ from autograder.gradebook import Gradebook, lab_version
 from autograder.intake import IntakeError, Submission, discover, notebook_lab
 from autograder.lab import Lab, LabError, get_lab, known_labs, only_lab
 from autograder.late import LatePolicy, PolicyError, parse_policy
+from autograder.overrides import (
+    LATE,
+    OverrideError,
+    author_name,
+    describe_override,
+    target_of,
+)
+from autograder.regrade import override_notices
 from autograder.report import export_summary, progress_bar, sandbox_gaps, summary_table
 from autograder.results import SubmissionResult
 from autograder.roster import RosterError, load_roster
@@ -39,6 +47,37 @@ def main(verbose: bool) -> None:
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+
+
+def _options(*options):
+    """Several click options as one decorator, in the order given."""
+
+    def apply(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
+# How submissions are graded: `grade` and `regrade`.
+_grading_options = _options(
+    click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Submissions graded at once (default: all cores).",
+    ),
+    click.option("--cell-timeout", default=60.0, show_default=True, help="Seconds per cell."),
+    click.option(
+        "--probe-timeout",
+        default=120.0,
+        show_default=True,
+        help="Seconds for one measured run of a student's function.",
+    ),
+    click.option("--timeout", default=900.0, show_default=True, help="Seconds per submission."),
+    click.option("--gpu", is_flag=True, help="Let student code see GPUs (default: CPU only)."),
+)
 
 
 @main.command()
@@ -58,12 +97,6 @@ def main(verbose: bool) -> None:
     " `assign` wrote into the notebooks, else the one built-in lab.",
 )
 @click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Submissions graded at once (default: all cores).",
-)
-@click.option(
     "--dask",
     "dask_address",
     default=None,
@@ -72,15 +105,7 @@ def main(verbose: bool) -> None:
     " FILE.json (dask scheduler --scheduler-file), or on N local Dask worker processes"
     " (default: all cores). See README, Grading on a cluster.",
 )
-@click.option("--cell-timeout", default=60.0, show_default=True, help="Seconds per cell.")
-@click.option(
-    "--probe-timeout",
-    default=120.0,
-    show_default=True,
-    help="Seconds for one measured run of a student's function.",
-)
-@click.option("--timeout", default=900.0, show_default=True, help="Seconds per submission.")
-@click.option("--gpu", is_flag=True, help="Let student code see GPUs (default: CPU only).")
+@_grading_options
 @click.option(
     "--gradebook",
     "gradebook_path",
@@ -194,6 +219,7 @@ def _grade_with(
     version = lab_version(lab)
     run_id = gradebook.start_run(lab, version, " ".join(sys.argv))
     results: list[tuple[Submission, SubmissionResult]] = []
+    graded_now: list[tuple[Submission, SubmissionResult]] = []
     to_grade = []
     for submission in submissions:
         previous = (
@@ -225,12 +251,15 @@ def _grade_with(
                 )
                 result.write(out_dir / f"{submission.name}.json")
                 results.append((submission, result))
+                graded_now.append((submission, result))
                 progress.advance(task)
     gradebook.finish_run(run_id)
     results.sort(key=lambda pair: pair[0].name)
     Console(width=160).print(summary_table(results, lab))
     for gap in sandbox_gaps(results):
         status.print(f"[yellow]Warning:[/yellow] {gap}")
+    for notice in override_notices(gradebook, graded_now):
+        status.print(f"[yellow]Override:[/yellow] {notice}", highlight=False)
     scores = [result.score for _, result in results]
     not_gradable = sum(bool(result.extra_data.get("ungraded")) for _, result in results)
     click.echo(
@@ -240,17 +269,6 @@ def _grade_with(
         f" {sum(score == lab.max_score for score in scores)}, not gradable {not_gradable}."
         f" Results in {out_dir}/"
     )
-
-
-def _options(*options):
-    """Several click options as one decorator, in the order given."""
-
-    def apply(command):
-        for option in reversed(options):
-            command = option(command)
-        return command
-
-    return apply
 
 
 # What `export` and `feedback` both read: the same class, matched and judged late alike.
@@ -640,6 +658,136 @@ def assign(lab_name: str | None, solution: Path | None, out_dir: Path | None) ->
         raise click.ClickException(str(error)) from None
     for file in written:
         click.echo(f"wrote {file}")
+
+
+# ---- instructor review: overrides, history, regrades, the review page ---------------------
+
+
+@main.command()
+@click.argument("student")
+@_gradebook_option
+@click.option("--check", help="Set this check's score (its name, or a unique part of it).")
+@click.option("--part", help="Set this part's score (the checks' scores under it are kept).")
+@click.option("--total", is_flag=True, help="Set the total score, before any late penalty.")
+@click.option("--late", type=click.Choice(["waive"]), help="Waive this student's late penalty.")
+@click.option("--score", type=float, help="The score to set.")
+@click.option("--remove", is_flag=True, help="Remove the override of this target (recorded).")
+@click.option("--reason", required=True, help="Why: shown to the student unless --private.")
+@click.option("--private", is_flag=True, help="Keep the reason out of everything students see.")
+@click.option("--by", "author", default=None, help="Who is making it (default: login name).")
+def override(
+    student: str,
+    gradebook_path: Path,
+    check: str | None,
+    part: str | None,
+    total: bool,
+    late: str | None,
+    score: float | None,
+    remove: bool,
+    reason: str,
+    private: bool,
+    author: str | None,
+) -> None:
+    """Set (or --remove) one student's check, part or total score, or waive their late
+    penalty. STUDENT: a result name, an identity (canvas:123), a file path or a SHA-256."""
+    target = None
+    try:
+        target = target_of(check, part, total, bool(late))
+        if remove == (score is not None) and target != LATE:
+            raise OverrideError("give --score to set a score, or --remove to remove an override")
+        gradebook = Gradebook.open(gradebook_path)
+        try:
+            made = gradebook.override(
+                student, target, score, reason=reason, author=author or author_name(),
+                private=private, remove=remove,
+            )  # fmt: skip
+        finally:
+            gradebook.close()
+    except OverrideError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(describe_override(made))
+
+
+@main.command()
+@click.argument("student")
+@_gradebook_option
+def history(student: str, gradebook_path: Path) -> None:
+    """Every score STUDENT has had: each graded result, override, removal and export."""
+    gradebook = Gradebook.open(gradebook_path)
+    try:
+        subject = gradebook.find_students(student)[0]["subject"]
+        events = gradebook.history(subject)
+    except OverrideError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        gradebook.close()
+    click.echo(f"History of {subject}:")
+    for event in events:
+        score = "" if event["score"] is None else f"{event['score']:g}"
+        if event["max_score"] is not None:
+            score += f" / {event['max_score']:g}"
+        by = f" by {event['author']}" if event["author"] else ""
+        click.echo(f"{event['at']}  {event['event']:<16} {event['target']:<12} {score:<10}"
+                   f" {event['detail']}{by}")  # fmt: skip
+
+
+@main.command()
+@click.argument("students", nargs=-1, required=True)
+@_gradebook_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the new result files (default: the gradebook's folder).",
+)
+@_lab_option
+@_grading_options
+def regrade(
+    students: tuple[str, ...],
+    gradebook_path: Path,
+    out_dir: Path | None,
+    lab_name: str | None,
+    workers: int | None,
+    cell_timeout: float,
+    probe_timeout: float,
+    timeout: float,
+    gpu: bool,
+) -> None:
+    """Grade STUDENTS' submissions again (after a check or hint was fixed), and print each
+    score change. Every earlier result stays in the gradebook."""
+    from autograder.regrade import RegradeError, reload, score_changes
+
+    lab = _lab_of_gradebook(lab_name, gradebook_path)
+    options = GradingOptions(
+        Limits(cell_seconds=cell_timeout, probe_seconds=probe_timeout, total_seconds=timeout),
+        gpu=gpu,
+    )
+    gradebook = Gradebook.open(gradebook_path)
+    try:
+        try:
+            before = [row for student in students for row in gradebook.find_students(student)]
+        except OverrideError as error:
+            raise click.ClickException(str(error)) from None
+        submissions, problems = [], []
+        for row in before:
+            try:
+                submissions.append(reload(row))
+            except RegradeError as error:
+                problems.append(str(error))
+        for problem in problems:
+            click.echo(f"Not regraded: {problem}", err=True)
+        if submissions:
+            with _grading_engine(None, workers, lab, options) as engine:
+                _grade_with(gradebook, submissions, lab, engine,
+                            out_dir or gradebook_path.parent, force=True)  # fmt: skip
+        after = gradebook.current_submissions()
+        for change in score_changes(before, after):
+            click.echo(change.line())
+    finally:
+        gradebook.close()
+    if problems:
+        sys.exit(1)
 
 
 @main.command("new-lab")

@@ -9,11 +9,19 @@ import platform
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from autograder import __version__
 from autograder.intake import Submission
 from autograder.lab import Lab
+from autograder.overrides import (
+    Override,
+    OverrideError,
+    adjust,
+    autograder_score,
+    check_score,
+    resolve_target,
+)
 from autograder.results import SubmissionResult
 from autograder.versions import package_version, python_source_digest
 
@@ -86,7 +94,63 @@ CREATE TABLE IF NOT EXISTS checks (
     seconds REAL,
     PRIMARY KEY (submission_id, position)
 );
+-- A log: setting and removing an override are both rows; no row is changed or deleted.
+CREATE TABLE IF NOT EXISTS overrides (
+    id INTEGER PRIMARY KEY,
+    subject TEXT NOT NULL,  -- the student: intake's identity (canvas:123), else the file's path
+    target TEXT NOT NULL,  -- check:<name> | part:<name> | total | late
+    action TEXT NOT NULL CHECK (action IN ('set', 'remove')),
+    new_score REAL,
+    old_score REAL,
+    autograder_score REAL,
+    reason TEXT NOT NULL,
+    private INTEGER NOT NULL DEFAULT 0,
+    author TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    submission_id INTEGER REFERENCES submissions(id),
+    sha256 TEXT
+);
+CREATE INDEX IF NOT EXISTS overrides_by_subject ON overrides (subject, target, id);
+-- A student's score over time: every graded result, override and export, oldest first.
+CREATE VIEW IF NOT EXISTS score_history AS
+    SELECT COALESCE(student, source_path) AS subject, graded_at AS at, 'graded' AS event,
+           'total' AS target, score, max_score,
+           name || ' (run ' || run_id || ', lab ' || lab_version || ')' AS detail,
+           NULL AS author
+    FROM submissions WHERE superseded_by IS NULL
+    UNION ALL
+    SELECT subject, created_at, 'override ' || action, target, new_score, NULL,
+           reason || CASE private WHEN 1 THEN ' (private)' ELSE '' END, author
+    FROM overrides
+    UNION ALL
+    SELECT COALESCE(s.student, s.source_path), e.created_at, 'exported', 'final', g.final,
+           NULL, e.format || ' export of ' || e.assignment || ' to ' || e.path, NULL
+    FROM exported_grades g JOIN exports e ON e.id = g.export_id
+    JOIN submissions s ON s.id = g.submission_id;
 """
+
+
+def subject_of(row: dict) -> str:
+    """Whose score a gradebook row is: intake's identity for the student, else the file."""
+    return row["student"] or row["source_path"]
+
+
+def _names_of(row: dict) -> set[str]:
+    """Everything an instructor may call a row's student by, lower case."""
+    source = PurePath(row["source_path"])
+    identity = row["student"] or ""
+    names = {row["name"], row["source_path"], source.name, source.stem, identity,
+             identity.partition(":")[2], row["sha256"]}  # fmt: skip
+    if source.parent.name:
+        names.add(source.parent.name)  # a folder per student
+    return {name.lower() for name in names if name}
+
+
+def _score_of(adjusted, target: str) -> float | None:
+    kind, _, name = target.partition(":")
+    if kind == "check":
+        return next((t.score for t in adjusted.result.tests if t.name == name), None)
+    return adjusted.parts.get(name) if kind == "part" else adjusted.total
 
 
 def now() -> str:
@@ -104,7 +168,9 @@ class Gradebook:
 
     @classmethod
     def open(cls, path: Path) -> "Gradebook":
-        connection = sqlite3.connect(path, isolation_level=None)  # transactions are explicit
+        # Transactions are explicit. A second writer (the review page and the CLI at once)
+        # waits for the first instead of failing.
+        connection = sqlite3.connect(path, isolation_level=None, timeout=30)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")
         connection.execute("PRAGMA foreign_keys=ON")
@@ -242,14 +308,141 @@ class Gradebook:
         return latest
 
     def current_submissions(self) -> list[dict]:
-        """The newest result of every submitted file, as plain rows: what exports read."""
-        cursor = self.connection.cursor()
-        cursor.row_factory = sqlite3.Row
-        rows = cursor.execute(
+        """The newest result of every submitted file, as plain rows: what exports read.
+        Each row also has its student's `subject` and the `overrides` in force for them
+        (none on a superseded file: it never counts)."""
+        rows = self._rows(
             "SELECT * FROM submissions WHERE id IN"
             " (SELECT max(id) FROM submissions GROUP BY source_path) ORDER BY name"
-        ).fetchall()
-        return [dict(row) for row in rows]
+        )
+        in_force = self.overrides_in_force()
+        for row in rows:
+            row["subject"] = subject_of(row)
+            row["overrides"] = [] if row["superseded_by"] else in_force.get(row["subject"], [])
+        return rows
+
+    def _rows(self, query: str, parameters: tuple = ()) -> list[dict]:
+        cursor = self.connection.cursor()
+        cursor.row_factory = sqlite3.Row
+        return [dict(row) for row in cursor.execute(query, parameters).fetchall()]
+
+    # ---- overrides ------------------------------------------------------------------------
+
+    def overrides_in_force(self) -> dict[str, list[Override]]:
+        """subject -> the overrides in force: the newest row per target, unless a removal."""
+        rows = self._rows(
+            "SELECT * FROM overrides WHERE id IN (SELECT max(id) FROM overrides"
+            " GROUP BY subject, target) AND action = 'set' ORDER BY id"
+        )
+        in_force: dict[str, list[Override]] = {}
+        for row in rows:
+            in_force.setdefault(row["subject"], []).append(Override.from_row(row))
+        return in_force
+
+    def override_log(self, subject: str | None = None) -> list[Override]:
+        """Every override and removal, oldest first: one student's, or everyone's."""
+        where, parameters = ("WHERE subject = ?", (subject,)) if subject else ("", ())
+        rows = self._rows(f"SELECT * FROM overrides {where} ORDER BY id", parameters)
+        return [Override.from_row(row) for row in rows]
+
+    def find_students(self, query: str) -> list[dict]:
+        """The current, counted rows of the one student `query` names: a result name, an
+        identity (canvas:123, or just 123), a file path or name, or a SHA-256 (or 8+ of its
+        first characters). Several students named: OverrideError listing them."""
+        wanted = query.strip().lower()
+        rows = [row for row in self.current_submissions() if not row["superseded_by"]]
+        found = [row for row in rows if wanted in _names_of(row)]
+        if not found and len(wanted) >= 8:
+            found = [row for row in rows if row["sha256"].startswith(wanted)]
+        subjects = sorted({row["subject"] for row in found})
+        if not subjects:
+            raise OverrideError(
+                f"no graded submission is {query!r}: give a result name, a student id"
+                " (canvas:123), a file path or a SHA-256, as `autograder history` lists them"
+            )
+        if len(subjects) > 1:
+            raise OverrideError(f"{query!r} names {len(subjects)} students; give one of:\n  "
+                                + "\n  ".join(subjects))  # fmt: skip
+        return sorted(found, key=lambda row: row["id"], reverse=True)  # newest first
+
+    def override(
+        self,
+        who: str,
+        target: str,
+        new_score: float | None,
+        *,
+        reason: str,
+        author: str,
+        private: bool = False,
+        remove: bool = False,
+    ) -> Override:
+        """An override for the student `who` names (see find_students), the target's name
+        completed from their result: what `autograder override` and the review page do."""
+        row = self.find_students(who)[0]
+        result = SubmissionResult.from_json(json.loads(row["result_json"]))
+        target = resolve_target(target, result, {part: 0.0 for part in result.part_scores()})
+        return self.set_override(
+            row, target, new_score, reason=reason, author=author, private=private, remove=remove
+        )
+
+    def set_override(
+        self,
+        row: dict,
+        target: str,
+        new_score: float | None,
+        *,
+        reason: str,
+        author: str,
+        private: bool = False,
+        remove: bool = False,
+    ) -> Override:
+        """Record one override (or its removal) for the student whose counted result is
+        `row`. The score in force before is read in the same transaction as the write, so
+        two overrides made at once are both kept, each with the score it replaced."""
+        if not reason.strip():
+            raise OverrideError("a reason is required: say why, for the student and for the record")
+        result = SubmissionResult.from_json(json.loads(row["result_json"]))
+        subject = subject_of(row)
+        with self._transaction():
+            in_force = self.overrides_in_force().get(subject, [])
+            current = next((o for o in in_force if o.target == target), None)
+            if remove and current is None:
+                raise OverrideError(f"{subject} has no override of {target} to remove")
+            if not remove and target != "late":
+                check_score(target, float(new_score), result)
+            if target == "late":
+                old, new_score = None, (None if remove else 0.0)
+            else:
+                old = _score_of(adjust(result, in_force), target)
+            cursor = self.connection.execute(
+                "INSERT INTO overrides (subject, target, action, new_score, old_score,"
+                " autograder_score, reason, private, author, created_at, submission_id, sha256)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    subject,
+                    target,
+                    "remove" if remove else "set",
+                    None if remove else new_score,
+                    old,
+                    autograder_score(result, target),
+                    reason.strip(),
+                    int(private),
+                    author,
+                    now(),
+                    row["id"],
+                    row["sha256"],
+                ),
+            )
+            saved = self._rows("SELECT * FROM overrides WHERE id = ?", (cursor.lastrowid,))
+        return Override.from_row(saved[0])
+
+    def history(self, subject: str) -> list[dict]:
+        """One student's score over time: graded results, overrides, exports; oldest first."""
+        return self._rows(
+            "SELECT at, event, target, score, max_score, detail, author FROM score_history"
+            " WHERE subject = ? ORDER BY at",
+            (subject,),
+        )
 
     def record_export(
         self, format: str, assignment: str, late_policy: str | None, path: str, grades: list

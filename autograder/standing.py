@@ -12,12 +12,14 @@ import csv
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
 
 from autograder.late import Lateness, LatePolicy, assess, parse_time
 from autograder.lms import gradescope, moodle
+from autograder.overrides import Adjusted, adjust
+from autograder.results import SubmissionResult
 from autograder.roster import RosterError, Student
 
 
@@ -29,12 +31,25 @@ class Entry:
     lateness: Lateness | None
     final: float | None  # None only for a missing submission exported blank
     status: str  # graded | not gradable | missing
-    reason: str
+    reason: str  # the late policy's account, or why it can't be graded: students read it
     parts: dict[str, float] = field(default_factory=dict)
+    adjusted: Adjusted | None = None  # the result with the instructor's overrides applied
 
     @property
     def penalty(self) -> float:
         return self.lateness.penalty if self.lateness else 0.0
+
+    @property
+    def autograder_score(self) -> float | None:
+        return self.adjusted.autograder_total if self.adjusted else self.raw
+
+    def override_notes(self, *, for_student: bool) -> list[str]:
+        """What the instructor changed by hand; a private reason only for the instructor."""
+        return self.adjusted.notes(for_student=for_student) if self.adjusted else []
+
+    def explanation(self, *, for_student: bool) -> str:
+        """The reason and the overrides, as one text."""
+        return " ".join(filter(None, [self.reason, *self.override_notes(for_student=for_student)]))
 
 
 @dataclass(frozen=True)
@@ -188,22 +203,24 @@ def _timestamp(text: str | None) -> float:
 def _entry(
     student: Student, row: dict, max_score: float, policy: LatePolicy | None, file_times: bool
 ) -> Entry:
-    result = json.loads(row["result_json"])
-    parts: dict[str, float] = {}
-    for test in result.get("tests", []):
-        for tag in test.get("tags", []):
-            parts[tag] = parts.get(tag, 0.0) + float(test.get("score", 0.0))
-    raw = float(row["score"])
+    adjusted = adjust(
+        SubmissionResult.from_json(json.loads(row["result_json"])), row.get("overrides") or []
+    )
+    raw, parts = adjusted.total, adjusted.parts
     if not row["gradable"]:
         reason = (row["output"] or "not gradable").splitlines()[0]
-        return Entry(student, row, raw, None, raw, "not gradable", reason, parts)
+        return Entry(student, row, raw, None, raw, "not gradable", reason, parts, adjusted)
     lateness = None
     if policy is not None:
         when, source = _submission_time(student, row, policy, file_times)
         lateness = assess(policy, raw, max_score, when, bool(row["late"]), source)
-    final = lateness.final if lateness else raw
     reason = lateness.describe(raw, max_score) if lateness else ""
-    return Entry(student, row, raw, lateness, final, "graded", reason, parts)
+    if lateness and lateness.days and adjusted.late_waiver:
+        # Still shown as late (the report counts it), at no cost
+        lateness = replace(lateness, penalty=0.0, final=raw)
+        reason = lateness.describe(raw, max_score)
+    final = lateness.final if lateness else raw
+    return Entry(student, row, raw, lateness, final, "graded", reason, parts, adjusted)
 
 
 def _submission_time(student: Student, row: dict, policy: LatePolicy, file_times: bool):

@@ -40,7 +40,7 @@ def write(standing: Standing, path: Path, options: ExportOptions) -> None:
             "gradingProgress": "FullyGraded",
             "timestamp": timestamp,
         }
-        if entry.reason:
-            score["comment"] = entry.reason
+        if comment := entry.explanation(for_student=True):
+            score["comment"] = comment
         lines.append(json.dumps(score))
     path.write_text("\n".join(lines) + "\n")

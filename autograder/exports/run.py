@@ -92,7 +92,7 @@ def export(
                 entry.penalty,
                 entry.final,
                 entry.status,
-                entry.reason,
+                entry.explanation(for_student=False),  # the instructor's record
             )
             for entry in standing.entries
         ],

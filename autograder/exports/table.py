@@ -14,7 +14,7 @@ def write(standing: Standing, path: Path, options: ExportOptions) -> None:
         writer = csv.writer(file)
         writer.writerow(
             ["student", "name", *parts, "raw", "late penalty", "total", "status", "reason",
-             "submission"]
+             "submission", "autograder", "overrides"]
         )  # fmt: skip
         for entry in standing.entries:
             writer.writerow(
@@ -28,10 +28,14 @@ def write(standing: Standing, path: Path, options: ExportOptions) -> None:
                     entry.status,
                     entry.reason,
                     entry.submission["source_path"] if entry.submission else "",
+                    score_text(entry.autograder_score),
+                    # For the instructor: every override, private reasons included
+                    " ".join(entry.override_notes(for_student=False)),
                 ]
             )
         for row in standing.unmatched:
             writer.writerow(
                 ["", "", *([""] * len(parts)), score_text(row["score"]), "", "", "unmatched",
-                 "no roster student matches this submission", row["source_path"]]
+                 "no roster student matches this submission", row["source_path"],
+                 score_text(row["score"]), ""]
             )  # fmt: skip

@@ -85,7 +85,8 @@ def write_results(standing: Standing, folder: Path, options: ExportOptions, visi
     for entry in standing.entries:
         if entry.submission is None:
             continue
-        result = json.loads(entry.submission["result_json"])
+        # The checks as overridden, each override said where the student reads it
+        result = entry.adjusted.student_result().to_json()
         result["visibility"] = visibility
         if entry.lateness and entry.lateness.days:
             with_late_penalty(result, entry.lateness, entry.reason)

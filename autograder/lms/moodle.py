@@ -195,11 +195,12 @@ def feedback_line(entry: Entry, max_score: float) -> str:
         return "No submission."
     parts = ", ".join(f"{part} {score:g}" for part, score in entry.parts.items())
     line = f"{entry.raw:g} / {max_score:g}" + (f" ({parts})" if parts else "")
+    overridden = "".join(f" {note}" for note in entry.override_notes(for_student=True))
     if entry.status == "not gradable":
-        return f"{line}. {entry.reason}"
+        return f"{line}. {entry.reason}{overridden}"
     if entry.lateness and entry.lateness.days:
         line += f"; late penalty −{entry.penalty:g}, final {entry.final:g}"
-    return line + "."
+    return f"{line}.{overridden}"
 
 
 def write_grades(standing: Standing, path: Path, options: ExportOptions) -> None:

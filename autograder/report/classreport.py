@@ -21,6 +21,7 @@ from matplotlib.ticker import MaxNLocator
 from autograder.exports.run import Change
 from autograder.gradebook import Gradebook
 from autograder.lab import Lab, get_lab
+from autograder.overrides import Adjusted, adjust
 from autograder.report import change_line
 from autograder.results import SubmissionResult
 
@@ -40,9 +41,19 @@ class Row:
     name: str
     source: str
     status: str  # one of STATUSES
-    result: SubmissionResult
+    result: SubmissionResult  # the autograder's own verdicts: what check statistics count
     seconds: float | None
     note: str  # first line of the result's output for the ungraded ones
+    adjusted: Adjusted | None = None  # the scores with the instructor's overrides
+
+    @property
+    def score(self) -> float:
+        return self.adjusted.total if self.adjusted else self.result.score
+
+    def part(self, part: str) -> float:
+        if self.adjusted:
+            return self.adjusted.parts.get(part, 0.0)
+        return self.result.part_scores().get(part, (0.0, 0.0))[0]
 
 
 @dataclass(frozen=True)
@@ -117,7 +128,11 @@ def _row(submission: dict) -> Row:
         status = "graded"
     note = "" if status == "graded" else first_line(result.output)
     seconds = _seconds(result, submission["started_at"], submission["graded_at"])
-    return Row(submission["name"], submission["source_path"], status, result, seconds, note)
+    overrides = submission.get("overrides") or []
+    adjusted = adjust(result, overrides) if overrides else None
+    return Row(
+        submission["name"], submission["source_path"], status, result, seconds, note, adjusted
+    )
 
 
 def first_line(text: str) -> str:
@@ -220,7 +235,7 @@ def _part_histograms(report: ClassReport, path: Path) -> str:
     figure = Figure(figsize=(6, 2.4 * len(parts)))
     for index, (part, points) in enumerate(parts, start=1):
         axes = figure.add_subplot(len(parts), 1, index)
-        scores = [row.result.part_scores().get(part, (0.0, 0.0))[0] for row in report.graded]
+        scores = [row.part(part) for row in report.graded]
         bins = max(1, min(20, round(points)))
         axes.hist(scores, bins=bins, range=(0, points or 1), color="#5a8f5a", edgecolor="white")
         axes.set_title(f"{part} (/{points:g})", fontsize=10)
@@ -247,7 +262,7 @@ def draw_plots(report: ClassReport, out: Path) -> dict[str, str]:
     top_time = max(times, default=1.0)
     return {
         "scores": _histogram(
-            [row.result.score for row in graded],
+            [row.score for row in graded],
             report.lab.max_score,
             f"total score (/{report.lab.max_score:g})",
             out / "scores.png",
@@ -297,7 +312,7 @@ def _counts_section(report: ClassReport) -> str:
 
 
 def _scores_section(report: ClassReport, plots: dict[str, str]) -> str:
-    scores = [row.result.score for row in report.graded]
+    scores = [row.score for row in report.graded]
     summary = "No graded submission yet."
     if scores:
         summary = (
@@ -307,7 +322,7 @@ def _scores_section(report: ClassReport, plots: dict[str, str]) -> str:
         )
     part_rows = []
     for part, points in report.lab.parts.items():
-        values = [row.result.part_scores().get(part, (0.0, 0.0))[0] for row in report.graded]
+        values = [row.part(part) for row in report.graded]
         mean = _number(statistics.mean(values)) if values else "-"
         part_rows.append([esc(part), esc(f"{points:g}"), stat(f"part-mean:{part}", mean)])
     return (
@@ -357,9 +372,9 @@ def _submissions_section(report: ClassReport, plots: dict[str, str]) -> str:
         [
             esc(row.name),
             esc(row.status),
-            stat(f"score:{row.source}", _number(row.result.score)),
+            stat(f"score:{row.source}", _number(row.score)),
             esc("-" if row.seconds is None else f"{row.seconds:.1f}"),
-            esc(row.note),
+            esc(" ".join(filter(None, [row.note, *_override_notes(row)]))),
         ]
         for row in sorted(report.rows, key=lambda row: row.name)
     ]
@@ -367,6 +382,26 @@ def _submissions_section(report: ClassReport, plots: dict[str, str]) -> str:
         "<h2>Time per submission</h2>"
         f"{_image(plots['times'], 'Histogram of seconds per submission')}"
         f"<h2>Every submission</h2>{_table(['file', 'status', 'score', 's', 'note'], rows)}"
+    )
+
+
+def _override_notes(row: Row) -> list[str]:
+    return row.adjusted.notes(for_student=False) if row.adjusted else []
+
+
+def _overrides_section(report: ClassReport) -> str:
+    overridden = [row for row in report.rows if row.adjusted and row.adjusted.applied]
+    if not overridden:
+        return "<h2>Overrides</h2><p>No score is overridden.</p>"
+    rows = [
+        [esc(row.name), esc(_number(row.result.score)), esc(_number(row.score)),
+         esc(" ".join(_override_notes(row)))]
+        for row in sorted(overridden, key=lambda row: row.name)
+    ]  # fmt: skip
+    return (
+        f"<h2>Overrides</h2><p>{stat('overridden', len(overridden))} submission(s) have scores"
+        " set by hand (<code>autograder override</code>, or the review page); the scores above"
+        f" include them.</p>{_table(['file', 'autograder', 'score', 'overrides'], rows)}"
     )
 
 
@@ -412,6 +447,7 @@ def render_page(report: ClassReport, plots: dict[str, str]) -> str:
             _checks_section(report, plots),
             _failures_section(report),
             _submissions_section(report, plots),
+            _overrides_section(report),
             _export_section(report.export),
         ]
     )

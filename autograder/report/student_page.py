@@ -50,6 +50,8 @@ class StudentFeedback:
     final: float
     reason: str  # the late policy's explanation, or why the file was not gradable
     max_score: float
+    overrides: tuple[str, ...] = ()  # what the instructor changed; private reasons left out
+    parts: dict[str, float] | None = None  # each part's score, part overrides applied
 
 
 def feedback_for(entry: Entry, max_score: float) -> StudentFeedback | None:
@@ -62,13 +64,19 @@ def feedback_for(entry: Entry, max_score: float) -> StudentFeedback | None:
         student=entry.student,
         file=PurePath(row["source_path"]).name,
         source_path=row["source_path"],
-        result=SubmissionResult.from_json(json.loads(row["result_json"])),
+        result=(
+            entry.adjusted.student_result()
+            if entry.adjusted
+            else SubmissionResult.from_json(json.loads(row["result_json"]))
+        ),
         status=entry.status,
         raw=raw,
         penalty=entry.penalty,
         final=float(entry.final if entry.final is not None else raw),
         reason=entry.reason,
         max_score=max_score,
+        overrides=tuple(entry.override_notes(for_student=True)),
+        parts=entry.adjusted.parts if entry.adjusted else None,
     )
 
 
@@ -86,17 +94,21 @@ def _score_section(feedback: StudentFeedback) -> str:
             f"<p>Late penalty: −{stat('penalty', _points(feedback.penalty))} points."
             f" {esc(feedback.reason)}</p>"
         )
+    if feedback.overrides:
+        items = "".join(f'<li data-stat="override">{esc(note)}</li>' for note in feedback.overrides)
+        lines.append(f"<p>Adjusted by your instructor:</p><ul>{items}</ul>")
     lines.append(
         f'<p class="final">Final score: {stat("final", _points(feedback.final))}{esc(of)}</p>'
     )
     return "<h2>Score</h2>" + "".join(lines)
 
 
-def _parts_section(result: SubmissionResult) -> str:
+def _parts_section(feedback: StudentFeedback) -> str:
+    scores = feedback.parts or {}
     rows = "".join(
-        f"<tr><td>{esc(part)}</td><td>{stat('part:' + part, _points(score))}</td>"
-        f"<td>{esc(_points(best))}</td></tr>"
-        for part, (score, best) in result.part_scores().items()
+        f"<tr><td>{esc(part)}</td><td>{stat('part:' + part, _points(scores.get(part, score)))}"
+        f"</td><td>{esc(_points(best))}</td></tr>"
+        for part, (score, best) in feedback.result.part_scores().items()
     )
     return (
         "<h2>Parts</h2><div class='scroll'><table><tr><th>part</th><th>score</th>"
@@ -169,7 +181,7 @@ def render_feedback_fragment(feedback: StudentFeedback) -> str:
     return "".join(
         [
             _score_section(feedback),
-            _parts_section(feedback.result),
+            _parts_section(feedback),
             _checks_section(feedback.result),
         ]
     )
@@ -183,7 +195,7 @@ def render_student_page(feedback: StudentFeedback, title: str) -> str:
             f'<p>Student: <strong data-stat="student">{esc(feedback.student.name)}</strong><br>',
             f'File: <code data-stat="file">{esc(feedback.file)}</code></p>',
             _score_section(feedback),
-            _parts_section(feedback.result),
+            _parts_section(feedback),
             _checks_section(feedback.result),
             _cells_section(feedback.result),
         ]
