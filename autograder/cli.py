@@ -790,6 +790,23 @@ def regrade(
         sys.exit(1)
 
 
+@main.command()
+@_gradebook_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=0, show_default=True, help="Port (0: any free port).")
+@click.option("--by", "author", default=None, help="Who makes overrides (default: login name).")
+def review(gradebook_path: Path, host: str, port: int, author: str | None) -> None:
+    """Start the review page: the class, each student's work, and overrides, on a local web
+    server. It prints the URL to open, with its access token; Ctrl-C stops it."""
+    try:
+        from autograder.review.server import serve
+    except ImportError as error:
+        raise click.ClickException(
+            f"the review page needs Flask ({error}): pip install 'tf-autograder[review]'"
+        ) from None
+    serve(gradebook_path, host=host, port=port, author=author or author_name())
+
+
 @main.command("new-lab")
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", required=True, help="The lab's name: lower case, digits and _.")
