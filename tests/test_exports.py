@@ -75,6 +75,13 @@ def submission(folder: Path, name: str, **identity) -> Submission:
 
 @pytest.fixture
 def gradebook(tmp_path) -> Gradebook:
+    book = class_gradebook(tmp_path)
+    yield book
+    book.close()
+
+
+def class_gradebook(tmp_path) -> Gradebook:
+    """The class above, graded: a gradebook in tmp_path."""
     book = Gradebook.open(tmp_path / "gradebook.sqlite")
     run = book.start_run(LAB, "v1", "grade")
     folder = tmp_path / "class"
@@ -91,8 +98,7 @@ def gradebook(tmp_path) -> Gradebook:
     ]  # fmt: skip
     for entry, graded_result in graded:
         book.record(run, "v1", entry, graded_result, "")
-    yield book
-    book.close()
+    return book
 
 
 @pytest.fixture
