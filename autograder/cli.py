@@ -258,7 +258,7 @@ def _grade_with(
     Console(width=160).print(summary_table(results, lab))
     for gap in sandbox_gaps(results):
         status.print(f"[yellow]Warning:[/yellow] {gap}")
-    for notice in override_notices(gradebook, graded_now):
+    for notice in override_notices(gradebook, lab.reference, graded_now):
         status.print(f"[yellow]Override:[/yellow] {notice}", highlight=False)
     scores = [result.score for _, result in results]
     not_gradable = sum(bool(result.extra_data.get("ungraded")) for _, result in results)
@@ -675,9 +675,11 @@ def assign(lab_name: str | None, solution: Path | None, out_dir: Path | None) ->
 @click.option("--reason", required=True, help="Why: shown to the student unless --private.")
 @click.option("--private", is_flag=True, help="Keep the reason out of everything students see.")
 @click.option("--by", "author", default=None, help="Who is making it (default: login name).")
+@_lab_option
 def override(
     student: str,
     gradebook_path: Path,
+    lab_name: str | None,
     check: str | None,
     part: str | None,
     total: bool,
@@ -699,7 +701,7 @@ def override(
         try:
             made = gradebook.override(
                 student, target, score, reason=reason, author=author or author_name(),
-                private=private, remove=remove,
+                private=private, remove=remove, lab=lab_name and _lab(lab_name).reference,
             )  # fmt: skip
         finally:
             gradebook.close()
@@ -711,22 +713,27 @@ def override(
 @main.command()
 @click.argument("student")
 @_gradebook_option
-def history(student: str, gradebook_path: Path) -> None:
+@_lab_option
+def history(student: str, gradebook_path: Path, lab_name: str | None) -> None:
     """Every score STUDENT has had: each graded result, override, removal and export."""
+    lab = lab_name and _lab(lab_name).reference
     gradebook = Gradebook.open(gradebook_path)
     try:
-        subject = gradebook.find_students(student)[0]["subject"]
-        events = gradebook.history(subject)
+        subject = gradebook.find_students(student, lab)[0]["subject"]
+        events = gradebook.history(subject, lab)
     except OverrideError as error:
         raise click.ClickException(str(error)) from None
     finally:
         gradebook.close()
     click.echo(f"History of {subject}:")
+    several_labs = len({event["lab"] for event in events}) > 1
     for event in events:
         score = "" if event["score"] is None else f"{event['score']:g}"
         if event["max_score"] is not None:
             score += f" / {event['max_score']:g}"
         by = f" by {event['author']}" if event["author"] else ""
+        if several_labs:
+            by += f" [lab {event['lab']}]"
         click.echo(f"{event['at']}  {event['event']:<16} {event['target']:<12} {score:<10}"
                    f" {event['detail']}{by}")  # fmt: skip
 
@@ -766,7 +773,11 @@ def regrade(
     gradebook = Gradebook.open(gradebook_path)
     try:
         try:
-            before = [row for student in students for row in gradebook.find_students(student)]
+            before = [
+                row
+                for student in students
+                for row in gradebook.find_students(student, lab.reference)
+            ]
         except OverrideError as error:
             raise click.ClickException(str(error)) from None
         submissions, problems = [], []

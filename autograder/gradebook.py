@@ -98,6 +98,7 @@ CREATE TABLE IF NOT EXISTS checks (
 CREATE TABLE IF NOT EXISTS overrides (
     id INTEGER PRIMARY KEY,
     subject TEXT NOT NULL,  -- the student: intake's identity (canvas:123), else the file's path
+    lab TEXT NOT NULL,  -- the lab graded (runs.lab): one student's overrides are per lab
     target TEXT NOT NULL,  -- check:<name> | part:<name> | total | late
     action TEXT NOT NULL CHECK (action IN ('set', 'remove')),
     new_score REAL,
@@ -110,23 +111,23 @@ CREATE TABLE IF NOT EXISTS overrides (
     submission_id INTEGER REFERENCES submissions(id),
     sha256 TEXT
 );
-CREATE INDEX IF NOT EXISTS overrides_by_subject ON overrides (subject, target, id);
+CREATE INDEX IF NOT EXISTS overrides_by_subject ON overrides (subject, lab, target, id);
 -- A student's score over time: every graded result, override and export, oldest first.
 CREATE VIEW IF NOT EXISTS score_history AS
-    SELECT COALESCE(student, source_path) AS subject, graded_at AS at, 'graded' AS event,
-           'total' AS target, score, max_score,
-           name || ' (run ' || run_id || ', lab ' || lab_version || ')' AS detail,
+    SELECT COALESCE(s.student, s.source_path) AS subject, r.lab, s.graded_at AS at,
+           'graded' AS event, 'total' AS target, s.score, s.max_score,
+           s.name || ' (run ' || s.run_id || ', lab version ' || s.lab_version || ')' AS detail,
            NULL AS author
-    FROM submissions WHERE superseded_by IS NULL
+    FROM submissions s JOIN runs r ON r.id = s.run_id WHERE s.superseded_by IS NULL
     UNION ALL
-    SELECT subject, created_at, 'override ' || action, target, new_score, NULL,
+    SELECT subject, lab, created_at, 'override ' || action, target, new_score, NULL,
            reason || CASE private WHEN 1 THEN ' (private)' ELSE '' END, author
     FROM overrides
     UNION ALL
-    SELECT COALESCE(s.student, s.source_path), e.created_at, 'exported', 'final', g.final,
-           NULL, e.format || ' export of ' || e.assignment || ' to ' || e.path, NULL
+    SELECT COALESCE(s.student, s.source_path), r.lab, e.created_at, 'exported', 'final',
+           g.final, NULL, e.format || ' export of ' || e.assignment || ' to ' || e.path, NULL
     FROM exported_grades g JOIN exports e ON e.id = g.export_id
-    JOIN submissions s ON s.id = g.submission_id;
+    JOIN submissions s ON s.id = g.submission_id JOIN runs r ON r.id = s.run_id;
 """
 
 
@@ -312,13 +313,14 @@ class Gradebook:
         Each row also has its student's `subject` and the `overrides` in force for them
         (none on a superseded file: it never counts)."""
         rows = self._rows(
-            "SELECT * FROM submissions WHERE id IN"
-            " (SELECT max(id) FROM submissions GROUP BY source_path) ORDER BY name"
+            "SELECT s.*, r.lab FROM submissions s JOIN runs r ON r.id = s.run_id WHERE s.id IN"
+            " (SELECT max(id) FROM submissions GROUP BY source_path) ORDER BY s.name"
         )
         in_force = self.overrides_in_force()
         for row in rows:
             row["subject"] = subject_of(row)
-            row["overrides"] = [] if row["superseded_by"] else in_force.get(row["subject"], [])
+            key = (row["subject"], row["lab"])
+            row["overrides"] = [] if row["superseded_by"] else in_force.get(key, [])
         return rows
 
     def _rows(self, query: str, parameters: tuple = ()) -> list[dict]:
@@ -328,15 +330,17 @@ class Gradebook:
 
     # ---- overrides ------------------------------------------------------------------------
 
-    def overrides_in_force(self) -> dict[str, list[Override]]:
-        """subject -> the overrides in force: the newest row per target, unless a removal."""
+    def overrides_in_force(self) -> dict[tuple[str, str], list[Override]]:
+        """(subject, lab) -> the overrides in force: the newest row per target, unless it is
+        a removal."""
         rows = self._rows(
             "SELECT * FROM overrides WHERE id IN (SELECT max(id) FROM overrides"
-            " GROUP BY subject, target) AND action = 'set' ORDER BY id"
+            " GROUP BY subject, lab, target) AND action = 'set' ORDER BY id"
         )
-        in_force: dict[str, list[Override]] = {}
+        in_force: dict[tuple[str, str], list[Override]] = {}
         for row in rows:
-            in_force.setdefault(row["subject"], []).append(Override.from_row(row))
+            override = Override.from_row(row)
+            in_force.setdefault((override.subject, override.lab), []).append(override)
         return in_force
 
     def override_log(self, subject: str | None = None) -> list[Override]:
@@ -345,12 +349,17 @@ class Gradebook:
         rows = self._rows(f"SELECT * FROM overrides {where} ORDER BY id", parameters)
         return [Override.from_row(row) for row in rows]
 
-    def find_students(self, query: str) -> list[dict]:
+    def find_students(self, query: str, lab: str | None = None) -> list[dict]:
         """The current, counted rows of the one student `query` names: a result name, an
         identity (canvas:123, or just 123), a file path or name, or a SHA-256 (or 8+ of its
-        first characters). Several students named: OverrideError listing them."""
+        first characters); of one lab if given. Several students named: OverrideError
+        listing them."""
         wanted = query.strip().lower()
-        rows = [row for row in self.current_submissions() if not row["superseded_by"]]
+        rows = [
+            row
+            for row in self.current_submissions()
+            if not row["superseded_by"] and lab in (None, row["lab"])
+        ]
         found = [row for row in rows if wanted in _names_of(row)]
         if not found and len(wanted) >= 8:
             found = [row for row in rows if row["sha256"].startswith(wanted)]
@@ -375,10 +384,17 @@ class Gradebook:
         author: str,
         private: bool = False,
         remove: bool = False,
+        lab: str | None = None,
     ) -> Override:
-        """An override for the student `who` names (see find_students), the target's name
-        completed from their result: what `autograder override` and the review page do."""
-        row = self.find_students(who)[0]
+        """An override for the student `who` names (see find_students) in the lab they were
+        graded for, the target's name completed from their result: what `autograder
+        override` and the review page do."""
+        rows = self.find_students(who, lab)
+        labs = sorted({row["lab"] for row in rows})
+        if len(labs) > 1:
+            raise OverrideError(f"{who!r} has results for {len(labs)} labs ({', '.join(labs)}):"
+                                " choose one with --lab")  # fmt: skip
+        row = rows[0]
         result = SubmissionResult.from_json(json.loads(row["result_json"]))
         target = resolve_target(target, result, {part: 0.0 for part in result.part_scores()})
         return self.set_override(
@@ -402,9 +418,9 @@ class Gradebook:
         if not reason.strip():
             raise OverrideError("a reason is required: say why, for the student and for the record")
         result = SubmissionResult.from_json(json.loads(row["result_json"]))
-        subject = subject_of(row)
+        subject, lab = subject_of(row), self._lab_of(row)
         with self._transaction():
-            in_force = self.overrides_in_force().get(subject, [])
+            in_force = self.overrides_in_force().get((subject, lab), [])
             current = next((o for o in in_force if o.target == target), None)
             if remove and current is None:
                 raise OverrideError(f"{subject} has no override of {target} to remove")
@@ -415,11 +431,12 @@ class Gradebook:
             else:
                 old = _score_of(adjust(result, in_force), target)
             cursor = self.connection.execute(
-                "INSERT INTO overrides (subject, target, action, new_score, old_score,"
+                "INSERT INTO overrides (subject, lab, target, action, new_score, old_score,"
                 " autograder_score, reason, private, author, created_at, submission_id, sha256)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     subject,
+                    lab,
                     target,
                     "remove" if remove else "set",
                     None if remove else new_score,
@@ -436,12 +453,18 @@ class Gradebook:
             saved = self._rows("SELECT * FROM overrides WHERE id = ?", (cursor.lastrowid,))
         return Override.from_row(saved[0])
 
-    def history(self, subject: str) -> list[dict]:
+    def _lab_of(self, row: dict) -> str:
+        if row.get("lab"):
+            return row["lab"]
+        query = "SELECT lab FROM runs WHERE id = ?"
+        return self.connection.execute(query, (row["run_id"],)).fetchone()[0]
+
+    def history(self, subject: str, lab: str | None = None) -> list[dict]:
         """One student's score over time: graded results, overrides, exports; oldest first."""
         return self._rows(
-            "SELECT at, event, target, score, max_score, detail, author FROM score_history"
-            " WHERE subject = ? ORDER BY at",
-            (subject,),
+            "SELECT at, lab, event, target, score, max_score, detail, author FROM score_history"
+            " WHERE subject = ? AND (? IS NULL OR lab = ?) ORDER BY at",
+            (subject, lab, lab),
         )
 
     def record_export(

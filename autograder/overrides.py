@@ -38,6 +38,7 @@ class Override:
 
     id: int
     subject: str  # the student: intake's identity, else the file's path
+    lab: str  # the lab graded: a name, or a lab folder's path
     target: str  # check:<name> | part:<name> | total | late
     action: str  # set | remove
     new_score: float | None  # the score set (0 for a waived late penalty)

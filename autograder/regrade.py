@@ -97,7 +97,7 @@ def _counted(row: dict) -> float:
 
 
 def override_notices(
-    gradebook: Gradebook, graded: list[tuple[Submission, SubmissionResult]]
+    gradebook: Gradebook, lab: str, graded: list[tuple[Submission, SubmissionResult]]
 ) -> list[str]:
     """For each submission just graded whose student has overrides in force: that they
     stay, and what changed under them."""
@@ -105,7 +105,7 @@ def override_notices(
     lines = []
     for submission, result in graded:
         subject = subject_of({"student": submission.student, "source_path": str(submission.source)})
-        overrides = in_force.get(subject, [])
+        overrides = in_force.get((subject, lab), [])
         if not overrides or submission.superseded_by:
             continue
         kept = ", ".join(override.what() for override in overrides)

@@ -191,7 +191,7 @@ def test_a_rerun_keeps_the_override_and_says_when_the_autograder_changed(gradebo
     for new_result, changed in ((result(10), False), (result(8), True)):
         run = gradebook.start_run(LAB, "v2", "regrade")
         gradebook.record(run, "v2", again, new_result, "")
-        notices = override_notices(gradebook, [(again, new_result)])
+        notices = override_notices(gradebook, LAB.reference, [(again, new_result)])
         assert notices[0].endswith("overrides kept (part minimize)")
         assert any("now gives the part minimize 2" in n for n in notices) == changed
         assert entries(gradebook, roster)["Lovelace"].raw == 9  # 3 for minimize, whatever it gave
@@ -266,3 +266,22 @@ def test_a_not_gradable_file_can_be_given_a_score_by_hand(gradebook, roster):
     gradebook.override("canvas:106", "total", 6, reason="graded by hand", author="x")
     fermat = entries(gradebook, roster)["Fermat"]
     assert fermat.status == "not gradable" and fermat.final == 6
+
+
+def test_overrides_belong_to_one_lab_when_a_gradebook_holds_two(gradebook):
+    from autograder.lab import get_lab
+
+    network = get_lab("tf_network")
+    run = gradebook.start_run(network, "n1", "grade")
+    ada_network = Submission(Path("class/lovelaceada_101_9_tf_network.ipynb"), "ada_network",
+                             b"{}", "sha-ada-network", student="canvas:101")  # fmt: skip
+    gradebook.record(run, "n1", ada_network, result(7), "")
+    with pytest.raises(OverrideError, match="results for 2 labs"):
+        gradebook.override("canvas:101", "total", 1, reason="r", author="x")
+    gradebook.override("canvas:101", "total", 1, reason="r", author="x", lab=LAB.reference)
+    rows = {row["name"]: row for row in gradebook.current_submissions()}
+    assert len(rows["lovelaceada_101_1_tf_intro"]["overrides"]) == 1
+    assert rows["ada_network"]["overrides"] == []
+    assert {event["lab"] for event in gradebook.history("canvas:101", "tf_network")} == {
+        "tf_network"
+    }
