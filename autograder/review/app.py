@@ -84,8 +84,10 @@ def create_app(
         elif not _same(request.cookies.get(cookie, ""), token):
             return refuse("open the URL that `autograder review` printed: it holds the token")
         if request.method not in ("GET", "HEAD"):
-            origin = request.headers.get("Origin")
-            if origin is not None and origin.lower() not in origins:
+            # With no-referrer, a browser sends "Origin: null" from the app's own forms: only
+            # another site named is refused here; the form's token is what proves it is ours.
+            origin = request.headers.get("Origin", "null")
+            if origin != "null" and origin.lower() not in origins:
                 return refuse("the form was sent from another site")
             if not _same(request.form.get("csrf", ""), csrf):
                 return refuse("the form is not one of this server's pages: reload it and retry")
@@ -121,13 +123,13 @@ def create_app(
 
     @app.get("/")
     def class_view():
-        rows = class_rows(gradebook())
-        query = ClassQuery.from_args(request.args)
-        counted = [row for row in rows if row.status != "superseded"]
         labs = gradebook().graded_labs()
+        query = ClassQuery.from_args(request.args, labs)
+        rows = [row for row in class_rows(gradebook()) if row.lab == query.lab]
+        counted = [row for row in rows if row.status != "superseded"]
         return render_template(
             "class.html",
-            lab=labs[0] if labs else "",
+            labs=labs,
             query=query,
             rows=query.apply(rows),
             scope=len(rows) - len(counted) if query.status == "superseded" else len(counted),
@@ -138,25 +140,30 @@ def create_app(
             statuses=STATUSES,
         )
 
-    def student_page(subject: str, *, error: str = "", form=None, status: int = 200):
-        view = student_view(gradebook(), subject)
+    def student_page(subject: str, lab: str, *, error: str = "", form=None, status: int = 200):
+        view = student_view(gradebook(), subject, lab)
         if view is None:
             message = error or f"No graded submission is {subject!r}."
             return render_template("error.html", message=message), (status if error else 404)
         recorded = request.args.get("recorded", "")
         notice = next((describe_override(o) for o in view.log if str(o.id) == recorded), "")
         return render_template(
-            "student.html", view=view, notice=notice, error=error, form=form or {}
+            "student.html",
+            view=view,
+            notice=notice,
+            error=error,
+            form=form or {},
+            class_lab=view.lab,
         ), status
 
     @app.get("/student")
     def student():
-        return student_page(request.args.get("subject", ""))
+        return student_page(request.args.get("subject", ""), request.args.get("lab", ""))
 
     @app.post("/override")
     def override():
         form = request.form
-        subject = form.get("subject", "")
+        subject, lab = form.get("subject", ""), form.get("lab", "")
         target = form.get("target", "")
         remove = form.get("action") == "remove"
         try:
@@ -172,10 +179,12 @@ def create_app(
                 author=form.get("by", "").strip() or author,
                 private=form.get("private") == "on",
                 remove=remove,
+                lab=lab or None,
             )
         except OverrideError as error:
-            return student_page(subject, error=str(error), form=form, status=400)
-        return redirect(url_for("student", subject=made.subject, recorded=made.id), 303)
+            return student_page(subject, lab, error=str(error), form=form, status=400)
+        where = url_for("student", subject=made.subject, lab=made.lab, recorded=made.id)
+        return redirect(where, 303)
 
     return app
 

@@ -57,6 +57,10 @@ class ClassRow:
         return self.row["subject"]
 
     @property
+    def lab(self) -> str:
+        return self.row["lab"]
+
+    @property
     def file(self) -> str:
         return PurePath(self.row["source_path"]).name
 
@@ -116,6 +120,7 @@ def part_maxima(rows: list[ClassRow]) -> dict[str, float]:
 class ClassQuery:
     """The class page's filters and order, as its GET form and links carry them."""
 
+    lab: str = ""  # the lab graded (runs.lab): its students, parts and checks
     check: str = ""
     hint: str = ""
     text: str = ""
@@ -124,8 +129,10 @@ class ClassQuery:
     descending: bool = False
 
     @classmethod
-    def from_args(cls, args) -> "ClassQuery":
+    def from_args(cls, args, labs: list[str]) -> "ClassQuery":
+        """The query a page's address asks for; the newest lab unless it names another."""
         return cls(
+            lab=args.get("lab") if args.get("lab") in labs else (labs[0] if labs else ""),
             check=args.get("check", ""),
             hint=args.get("hint", ""),
             text=args.get("q", "").strip(),
@@ -137,6 +144,7 @@ class ClassQuery:
     def args(self, **changes) -> dict[str, str]:
         """The query string's parameters, with `changes`; empty ones left out."""
         values = {
+            "lab": self.lab,
             "check": self.check,
             "hint": self.hint,
             "q": self.text,
@@ -157,6 +165,8 @@ class ClassQuery:
         return self.args(sort=sort if sort != "name" else "", order="desc" if descending else "")
 
     def keep(self, row: ClassRow) -> bool:
+        if row.lab != self.lab:
+            return False
         if (row.status == "superseded") != (self.status == "superseded"):
             return False
         if self.status and row.status != self.status:
@@ -233,7 +243,8 @@ class Target:
 @dataclass
 class StudentView:
     row: dict  # the counted result (the newest one, if all of them are superseded)
-    others: list[dict]  # this student's other files: superseded ones
+    others: list[dict]  # this student's other files in this lab: superseded ones
+    other_labs: list[str]  # the other labs this student has results for
     result: SubmissionResult
     adjusted: Adjusted
     status: str
@@ -253,14 +264,23 @@ class StudentView:
         return self.row["subject"]
 
     @property
+    def lab(self) -> str:
+        return self.row["lab"]
+
+    @property
     def file(self) -> str:
         return PurePath(self.row["source_path"]).name
 
 
-def student_view(gradebook: Gradebook, subject: str) -> StudentView | None:
-    rows = [row for row in gradebook.current_submissions() if row["subject"] == subject]
-    if not rows:
+def student_view(gradebook: Gradebook, subject: str, lab: str = "") -> StudentView | None:
+    """One student's page in one lab: the lab given, else the one graded last for them."""
+    everything = [row for row in gradebook.current_submissions() if row["subject"] == subject]
+    if not everything:
         return None
+    labs = {row["lab"] for row in everything}
+    if lab not in labs:
+        lab = max(everything, key=lambda row: row["id"])["lab"]
+    rows = [row for row in everything if row["lab"] == lab]
     counted = [row for row in rows if not row["superseded_by"]] or rows
     row = max(counted, key=lambda row: row["id"])
     result = SubmissionResult.from_json(json.loads(row["result_json"]))
@@ -277,6 +297,7 @@ def student_view(gradebook: Gradebook, subject: str) -> StudentView | None:
     return StudentView(
         row=row,
         others=[other for other in rows if other is not row],
+        other_labs=sorted(labs - {lab}),
         result=result,
         adjusted=adjusted,
         status=status_of(row, result),
@@ -291,9 +312,9 @@ def student_view(gradebook: Gradebook, subject: str) -> StudentView | None:
         failed_cells=[cell for cell in cells if cell.get("status") != "ok" or cell.get("notes")],
         code_cells=code_cells,
         code_note=code_note,
-        export=newest_export(gradebook, subject),
-        history=gradebook.history(subject),
-        log=gradebook.override_log(subject),
+        export=newest_export(gradebook, subject, lab),
+        history=gradebook.history(subject, lab),
+        log=[override for override in gradebook.override_log(subject) if override.lab == lab],
         in_force=list(row["overrides"]),
         targets=targets(result) if not row["superseded_by"] else [],
     )
@@ -311,15 +332,16 @@ def targets(result: SubmissionResult) -> list[Target]:
     return [*found, Target(LATE, "waive the late penalty")]
 
 
-def newest_export(gradebook: Gradebook, subject: str) -> dict | None:
-    """The newest export's grade for any graded result of this student's."""
+def newest_export(gradebook: Gradebook, subject: str, lab: str) -> dict | None:
+    """The newest export's grade for any graded result of this student's in this lab."""
     cursor = gradebook.connection.execute(
         "SELECT e.id AS export_id, e.created_at, e.format, e.assignment, e.late_policy,"
         " g.submission_id, g.raw, g.penalty, g.final, g.status, g.reason FROM exported_grades g"
         " JOIN exports e ON e.id = g.export_id WHERE g.submission_id IN"
-        " (SELECT id FROM submissions WHERE COALESCE(student, source_path) = ?)"
+        " (SELECT s.id FROM submissions s JOIN runs r ON r.id = s.run_id"
+        "  WHERE COALESCE(s.student, s.source_path) = ? AND r.lab = ?)"
         " ORDER BY e.id DESC LIMIT 1",
-        (subject,),
+        (subject, lab),
     )
     found = cursor.fetchone()
     columns = [column[0] for column in cursor.description]
