@@ -20,6 +20,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -37,7 +38,8 @@ from autograder.roster import load_roster
 from tests.conftest import notebook_bytes, read_page
 
 TOKEN = "test-token-0123456789"
-AUTHOR = "Prof. Page"
+AUTHOR = "Prof. Page"  # who `autograder review --by` names
+SECOND = "T. A. Second"  # who the form names instead
 
 GRADIENT = "train_step: the gradient is 2w - 10"
 CONVERGES = "train_step: w converges to 5"
@@ -251,11 +253,11 @@ def test_an_override_from_the_page_is_recorded_as_the_cli_records_it(gradebook, 
     client = client_for(gradebook)
     csrf = csrf_of(client.get(student_url("canvas:101")).text)
     for form, arguments in steps:
-        response = client.post("/override", data={"csrf": csrf, "by": AUTHOR, **form})
+        response = client.post("/override", data={"csrf": csrf, "by": SECOND, **form})
         assert response.status_code == (303 if arguments else 400), response.text
         if arguments:
             made = CliRunner().invoke(
-                main, ["override", *arguments, "--gradebook", str(by_cli), "--by", AUTHOR]
+                main, ["override", *arguments, "--gradebook", str(by_cli), "--by", SECOND]
             )
             assert made.exit_code == 0, made.output
             page = client.get(response.headers["Location"])
@@ -342,6 +344,39 @@ def test_two_overrides_at_once_are_both_kept_each_with_the_score_it_replaced(gra
     assert sorted(row["new_score"] for row in log) == list(range(1, 11))
     # Each replaced the one recorded just before it: none read a score another then changed
     assert [row["old_score"] for row in log] == [10.0] + [row["new_score"] for row in log[:-1]]
+
+
+def test_a_student_graded_in_two_labs_is_reviewed_and_overridden_one_lab_at_a_time(gradebook):
+    from autograder.lab import get_lab
+
+    network = get_lab("tf_network")
+    book = Gradebook.open(gradebook)
+    run = book.start_run(network, "n1", "grade network")
+    tests = [TestResult(part, points, points, "passed", tags=[part])
+             for part, points in network.parts.items()]  # fmt: skip
+    ada = Submission(Path("network/ada.ipynb"), "ada_network", None, "sha-n", student="canvas:101")
+    book.record(run, "n1", ada, SubmissionResult(network.max_score, tests), "")
+    book.close()
+    client = client_for(gradebook)
+    assert shown_rows(client) == ["ada_network"]  # the lab graded last
+    assert len(shown_rows(client, lab=LAB.reference)) == 6
+    page = client.get(student_url("canvas:101", lab=LAB.reference))
+    assert read_page(page.text).stats["lab"] == LAB.reference
+    assert read_page(client.get(student_url("canvas:101")).text).stats["lab"] == network.name
+    by_cli = gradebook.with_name("cli.sqlite")
+    shutil.copy(gradebook, by_cli)
+    form = {"csrf": csrf_of(page.text), "subject": "canvas:101", "lab": LAB.reference,
+            "target": "total", "score": "3", "reason": "r", "by": AUTHOR}  # fmt: skip
+    assert client.post("/override", data=form).status_code == 303
+    made = CliRunner().invoke(main, ["override", "canvas:101", "--total", "--score", "3",
+                                     "--reason", "r", "--lab", LAB.reference, "--by", AUTHOR,
+                                     "--gradebook", str(by_cli)])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    (row,) = overrides(gradebook)
+    assert row["lab"] == LAB.reference
+    assert {**row, "created_at": ""} == {**overrides(by_cli)[0], "created_at": ""}
+    network_page = read_page(client.get(student_url("canvas:101", lab=network.name)).text)
+    assert "log:1" not in network_page.stats  # the other lab's override is not this lab's
 
 
 # ---- the class page ------------------------------------------------------------------------
@@ -454,12 +489,13 @@ def test_student_controlled_text_is_shown_as_text_never_as_markup(class_folder):
     assert f"trainable_variables printed {MESSAGE_IMAGE}" in "".join(page.text)
 
 
-def test_the_command_refuses_a_gradebook_without_graded_submissions(tmp_path):
+def test_a_gradebook_without_graded_submissions_is_not_served(tmp_path):
     path = tmp_path / "gradebook.sqlite"
     Gradebook.open(path).close()
-    completed = CliRunner().invoke(main, ["review", "--gradebook", str(path)])
-    assert completed.exit_code == 1
-    assert "has no graded submissions" in completed.output
+    with pytest.raises(click.ClickException, match="has no graded submissions") as refused:
+        server, _ = review_server(path, port=0, author=AUTHOR)
+        server.server_close()  # pragma: no cover - served anyway: the failure shown
+    assert refused.value.exit_code == 1  # `autograder review` ends with the message
 
 
 def test_results_are_read_back_as_recorded(class_folder):
