@@ -33,7 +33,7 @@ from autograder.labs.tf_intro import LAB
 from autograder.late import parse_policy
 from autograder.results import SubmissionResult, TestResult
 from autograder.review.app import CSP, create_app
-from autograder.review.server import review_server
+from autograder.review.server import review_server, served_hosts
 from autograder.roster import load_roster
 from tests.conftest import notebook_bytes, read_page
 
@@ -487,6 +487,12 @@ def test_student_controlled_text_is_shown_as_text_never_as_markup(class_folder):
     assert page.stats["cell:1"] == f'print("{SCRIPT}")'
     assert page.stats["file"] == f"{IMAGE}.ipynb"
     assert f"trainable_variables printed {MESSAGE_IMAGE}" in "".join(page.text)
+
+
+def test_the_server_answers_only_to_the_names_of_the_address_it_listens_on():
+    assert served_hosts("127.0.0.1", 8123) == ("127.0.0.1:8123", "localhost:8123")
+    assert served_hosts("::1", 8123) == ("127.0.0.1:8123", "[::1]:8123", "localhost:8123")
+    assert served_hosts("192.0.2.7", 80) == ("192.0.2.7:80",)
 
 
 def test_a_gradebook_without_graded_submissions_is_not_served(tmp_path):

@@ -78,13 +78,15 @@ def graded_class(tmp_path_factory) -> Path:
     return folder
 
 
-def start_review(gradebook: Path) -> tuple[subprocess.Popen, str]:
-    """`autograder review` as the instructor starts it; the URL it prints."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "autograder.cli", "review", "--gradebook", str(gradebook),
-         "--port", "0", "--by", AUTHOR],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+def start_review(gradebook: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """`autograder review` as the instructor starts it; the URL it prints. Its request log
+    (stderr) goes to `log`: a pipe nobody reads would fill and stop the server."""
+    with log.open("w") as errors:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.cli", "review", "--gradebook", str(gradebook),
+             "--port", "0", "--by", AUTHOR],
+            stdout=subprocess.PIPE, stderr=errors, text=True,
+        )  # fmt: skip
     selector = selectors.DefaultSelector()
     selector.register(process.stdout, selectors.EVENT_READ)
     deadline = time.monotonic() + 60
@@ -97,7 +99,7 @@ def start_review(gradebook: Path) -> tuple[subprocess.Popen, str]:
             if found:
                 return process, found.group(0)
     process.kill()
-    raise AssertionError(f"no URL printed: {printed!r} {process.stderr.read()!r}")
+    raise AssertionError(f"no URL printed: {printed!r} {log.read_text()!r}")
 
 
 def write_screenshot(page, path: Path) -> None:
@@ -119,7 +121,8 @@ def test_the_instructor_reviews_overrides_and_exports_and_no_student_script_runs
     graded_class, chromium_browser, tmp_path
 ):
     gradebook = graded_class / "out" / "gradebook.sqlite"
-    server, url = start_review(gradebook)
+    log = tmp_path / "review.log"
+    server, url = start_review(gradebook, log)
     base = url.split("/?")[0]
     try:
         page = chromium_browser.new_page(viewport={"width": 1200, "height": 900})
@@ -186,3 +189,5 @@ def test_the_instructor_reviews_overrides_and_exports_and_no_student_script_runs
     finally:
         server.terminate()
         server.wait(timeout=30)
+    logged = log.read_text()
+    assert '"POST /override" 303' in logged and url.split("token=")[1] not in logged
