@@ -136,6 +136,18 @@ def subject_of(row: dict) -> str:
     return row["student"] or row["source_path"]
 
 
+STATUSES = ("graded", "not gradable", "grader failure", "superseded")
+
+
+def status_of(row: dict, result: SubmissionResult) -> str:
+    """What a gradebook row's result is: one of STATUSES."""
+    if row["superseded_by"]:
+        return "superseded"
+    if result.extra_data.get("grader_failure"):
+        return "grader failure"
+    return "graded" if row["gradable"] else "not gradable"
+
+
 def _names_of(row: dict) -> set[str]:
     """Everything an instructor may call a row's student by, lower case."""
     source = PurePath(row["source_path"])

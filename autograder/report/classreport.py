@@ -19,15 +19,13 @@ from matplotlib.figure import Figure  # a bare Figure draws with Agg: no pyplot,
 from matplotlib.ticker import MaxNLocator
 
 from autograder.exports.run import Change
-from autograder.gradebook import Gradebook
+from autograder.gradebook import STATUSES, Gradebook, status_of
 from autograder.lab import Lab, get_lab
 from autograder.overrides import Adjusted, adjust
 from autograder.report import change_line
 from autograder.results import SubmissionResult
 
 log = logging.getLogger(__name__)
-
-STATUSES = ("graded", "not gradable", "grader failure", "superseded")
 
 
 class ReportError(Exception):
@@ -118,14 +116,7 @@ def build_class_report(gradebook: Gradebook) -> ClassReport:
 
 def _row(submission: dict) -> Row:
     result = SubmissionResult.from_json(json.loads(submission["result_json"]))
-    if submission["superseded_by"]:
-        status = "superseded"
-    elif result.extra_data.get("grader_failure"):
-        status = "grader failure"
-    elif not submission["gradable"]:
-        status = "not gradable"
-    else:
-        status = "graded"
+    status = status_of(submission, result)
     note = "" if status == "graded" else first_line(result.output)
     seconds = _seconds(result, submission["started_at"], submission["graded_at"])
     overrides = submission.get("overrides") or []

@@ -22,10 +22,9 @@ from urllib.parse import urlencode
 from flask import Flask, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from autograder.gradebook import Gradebook
+from autograder.gradebook import STATUSES, Gradebook
 from autograder.overrides import LATE, TOTAL, OverrideError, describe_override
 from autograder.review.pages import (
-    STATUSES,
     ClassQuery,
     check_choices,
     class_rows,

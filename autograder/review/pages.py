@@ -11,23 +11,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from autograder.gradebook import Gradebook
+from autograder.gradebook import STATUSES, Gradebook, status_of
 from autograder.overrides import LATE, TOTAL, Adjusted, Override, adjust
 from autograder.regrade import RegradeError, reload
 from autograder.results import SubmissionResult, TestResult
 
-STATUSES = ("graded", "not gradable", "grader failure", "superseded")
 # A check's message may end with advice from the lab's hints: "… Hint: <advice>".
 HINT = re.compile(r"Hint: ([^\n]+)")
 SORTS = ("name", "total")  # and part:<name>
-
-
-def status_of(row: dict, result: SubmissionResult) -> str:
-    if row["superseded_by"]:
-        return "superseded"
-    if result.extra_data.get("grader_failure"):
-        return "grader failure"
-    return "graded" if row["gradable"] else "not gradable"
 
 
 def hints_in(text: str) -> list[str]:
