@@ -62,7 +62,7 @@ class Override:
         return name or kind
 
     def what(self) -> str:
-        """'check "…"', 'part train_step', 'total', 'late penalty'."""
+        """'check "<name>"', 'part <name>', 'total', 'late penalty'."""
         if self.kind == "check":
             return f'check "{self.name}"'
         if self.kind == "part":
