@@ -406,31 +406,14 @@ class Gradebook:
         if len(labs) > 1:
             raise OverrideError(f"{who!r} has results for {len(labs)} labs ({', '.join(labs)}):"
                                 " choose one with --lab")  # fmt: skip
-        row = rows[0]
-        result = SubmissionResult.from_json(json.loads(row["result_json"]))
-        target = resolve_target(target, result, {part: 0.0 for part in result.part_scores()})
-        return self.set_override(
-            row, target, new_score, reason=reason, author=author, private=private, remove=remove
-        )
-
-    def set_override(
-        self,
-        row: dict,
-        target: str,
-        new_score: float | None,
-        *,
-        reason: str,
-        author: str,
-        private: bool = False,
-        remove: bool = False,
-    ) -> Override:
-        """Record one override (or its removal) for the student whose counted result is
-        `row`. The score in force before is read in the same transaction as the write, so
-        two overrides made at once are both kept, each with the score it replaced."""
         if not reason.strip():
             raise OverrideError("a reason is required: say why, for the student and for the record")
+        row = rows[0]  # the counted result: the newest
         result = SubmissionResult.from_json(json.loads(row["result_json"]))
-        subject, lab = subject_of(row), self._lab_of(row)
+        target = resolve_target(target, result, {part: 0.0 for part in result.part_scores()})
+        # The score in force before is read in the same transaction as the write, so two
+        # overrides made at once are both kept, each with the score it replaced.
+        subject, lab = row["subject"], row["lab"]
         with self._transaction():
             in_force = self.overrides_in_force().get((subject, lab), [])
             current = next((o for o in in_force if o.target == target), None)
@@ -464,12 +447,6 @@ class Gradebook:
             )
             saved = self._rows("SELECT * FROM overrides WHERE id = ?", (cursor.lastrowid,))
         return Override.from_row(saved[0])
-
-    def _lab_of(self, row: dict) -> str:
-        if row.get("lab"):
-            return row["lab"]
-        query = "SELECT lab FROM runs WHERE id = ?"
-        return self.connection.execute(query, (row["run_id"],)).fetchone()[0]
 
     def history(self, subject: str, lab: str | None = None) -> list[dict]:
         """One student's score over time: graded results, overrides, exports; oldest first."""

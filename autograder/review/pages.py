@@ -30,18 +30,10 @@ def failed(test: TestResult) -> bool:
     return test.status != "passed"
 
 
-@dataclass(frozen=True)
-class ClassRow:
-    """One submitted file's newest result, with its student's overrides applied."""
+class GradebookRowFacts:
+    """Who and what a page's gradebook row is: for classes that hold it as `row`."""
 
     row: dict
-    result: SubmissionResult  # the autograder's own verdicts: what the filters read
-    adjusted: Adjusted
-    status: str
-
-    @property
-    def name(self) -> str:
-        return self.row["name"]
 
     @property
     def subject(self) -> str:
@@ -54,6 +46,20 @@ class ClassRow:
     @property
     def file(self) -> str:
         return PurePath(self.row["source_path"]).name
+
+
+@dataclass(frozen=True)
+class ClassRow(GradebookRowFacts):
+    """One submitted file's newest result, with its student's overrides applied."""
+
+    row: dict
+    result: SubmissionResult  # the autograder's own verdicts: what the filters read
+    adjusted: Adjusted
+    status: str
+
+    @property
+    def name(self) -> str:
+        return self.row["name"]
 
     @property
     def total(self) -> float:
@@ -232,7 +238,7 @@ class Target:
 
 
 @dataclass
-class StudentView:
+class StudentView(GradebookRowFacts):
     row: dict  # the counted result (the newest one, if all of them are superseded)
     others: list[dict]  # this student's other files in this lab: superseded ones
     other_labs: list[str]  # the other labs this student has results for
@@ -249,18 +255,6 @@ class StudentView:
     log: list[Override]
     in_force: list[Override]
     targets: list[Target] = field(default_factory=list)
-
-    @property
-    def subject(self) -> str:
-        return self.row["subject"]
-
-    @property
-    def lab(self) -> str:
-        return self.row["lab"]
-
-    @property
-    def file(self) -> str:
-        return PurePath(self.row["source_path"]).name
 
 
 def student_view(gradebook: Gradebook, subject: str, lab: str = "") -> StudentView | None:
