@@ -13,15 +13,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from autograder import channel
-from autograder.labs.tf_intro.observations import (
-    Malformed,
-    Observer,
-    TrainingRun,
-    TrainStepRun,
-    close,
-)
+from autograder.labs.tf_intro.observations import Observer, TrainingRun, TrainStepRun
 from autograder.notebook import Notebook, NotebookError, load_notebook
 from autograder.sandbox.session import _cell_report
+from autograder.tflab.observer import close
+from autograder.tflab.parsing import Malformed
 
 # FUZZ_EXAMPLES=15000 searches deeper (about 10 minutes); CI runs the default.
 FUZZ = settings(

@@ -18,6 +18,7 @@ from tests.conftest import ROOT, grade_folder
 
 ENGINE = ROOT / "autograder"
 LABS = ENGINE / "labs"
+TOOLKIT = ENGINE / "tflab"  # a TensorFlow toolkit: it names TensorFlow's things (Adam), no lab's
 # What belongs to tf_intro: its function names, its optimizer, its variable and its cost
 LAB_NAMES = {"w", "train_step", "trainable_variables", "training", "Adam", "cost", "cost_fn"}
 LAB_WORDS = re.compile(r"train_step|trainable_variables|cost_fn|\bAdam\b|J\(w\)|\bthe cost\b")
@@ -46,11 +47,29 @@ def lab_knowledge(path: Path) -> list[str]:
 
 
 def test_the_engine_names_nothing_of_any_lab():
-    engine = [p for p in ENGINE.rglob("*.py") if not p.is_relative_to(LABS)]
+    labs = (LABS, TOOLKIT)
+    engine = [p for p in ENGINE.rglob("*.py") if not any(p.is_relative_to(d) for d in labs)]
     assert len(engine) > 40
     assert [line for path in engine for line in lab_knowledge(path)] == []
     # The same scan finds the lab's own knowledge where it belongs
     assert len([line for p in LABS.rglob("*.py") for line in lab_knowledge(p)]) > 50
+
+
+def test_the_toolkit_names_no_lab_and_nothing_of_one():
+    names = {"tf_intro", "tf_network", "train_step", "trainable_variables", "cost_fn", "digits"}
+    names |= {"one_hot_matrix", "initialize_parameters", "forward_propagation"}
+    names |= {"compute_total_loss"}
+    pattern = re.compile(r"\b(" + "|".join(sorted(names)) + r")\b")
+    found = []
+    for path in TOOLKIT.rglob("*.py"):
+        tokens = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
+        found += [
+            f"{path.name}:{token.start[0]}: {token.string[:60]}"
+            for token in tokens
+            if token.type in (tokenize.NAME, tokenize.STRING, tokenize.COMMENT)
+            and pattern.search(token.string)
+        ]
+    assert found == []
 
 
 def test_labs_are_found_by_name_or_folder_and_refused_with_the_reason(tmp_path):

@@ -3,8 +3,9 @@
 import pytest
 
 from autograder.checks import CheckFailed
-from autograder.labs.tf_intro.observations import Malformed, Observer
+from autograder.labs.tf_intro.observations import Observer
 from autograder.sandbox.session import ProbeFailed
+from autograder.tflab.parsing import Malformed
 
 GOOD_STEP = {
     "tape_calls": 1,

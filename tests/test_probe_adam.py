@@ -1,4 +1,4 @@
-"""The probes' ScalarAdam gives exactly what tf_keras's Adam gives, bit for bit."""
+"""The toolkit's ScalarAdam gives exactly what tf_keras's Adam gives, bit for bit."""
 
 import json
 import subprocess

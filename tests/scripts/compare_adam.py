@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import tf_keras  # noqa: E402
 
-from autograder.labs.tf_intro.adam import Adam  # noqa: E402
+from autograder.tflab.fast_adam import Adam  # noqa: E402
 
 
 def bits(value) -> str:

@@ -13,6 +13,7 @@ import numpy as np
 
 from autograder.labs.tf_network.dataset import load_digits, notebook_split
 from autograder.labs.tf_network.reference import CLASSES, SHAPES, glorot_parameters
+from autograder.tflab.observer import tensor, variables
 
 MODEL_TRAIN_SIZE = 256
 MODEL_TEST_SIZE = 300
@@ -35,7 +36,8 @@ class OneHotCase:
         return f"one_hot_matrix({label}{'' if self.depth is None else f', C={self.depth}'})"
 
     def args(self) -> dict:
-        return {"label": self.label, "depth": self.depth, "rank": self.rank}
+        label = tensor(self.label if self.rank == 0 else [self.label], "int64")
+        return {"args": [label] if self.depth is None else [label, self.depth]}
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,8 @@ class ForwardCase:
     parameters: dict  # name -> float32 array
 
     def args(self) -> dict:
-        return {
-            "x": self.x.tolist(),
-            "parameters": {name: value.tolist() for name, value in self.parameters.items()},
-        }
+        """X and the parameters as variables; the gradient of Z3 is followed to each."""
+        return {"args": [tensor(self.x), variables(self.parameters)], "gradients": [1]}
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,8 @@ class LossCase:
     labels: np.ndarray  # (6, m) one-hot float32
 
     def args(self) -> dict:
-        return {"logits": self.logits.tolist(), "labels": self.labels.tolist()}
+        """Logits and labels; the gradient of the loss with respect to the logits."""
+        return {"args": [tensor(self.logits), tensor(self.labels)], "gradients": [0]}
 
 
 @dataclass(frozen=True)

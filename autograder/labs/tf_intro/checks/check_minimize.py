@@ -2,8 +2,9 @@
 
 from autograder.checks import CheckFailed, part, points, require
 from autograder.labs.tf_intro.hidden_inputs import root
-from autograder.labs.tf_intro.observations import TrainingRun, close
+from autograder.labs.tf_intro.observations import TrainingRun
 from autograder.labs.tf_intro.reference import LAB_COEFFICIENTS
+from autograder.tflab.observer import close
 
 pytestmark = part("minimize")
 

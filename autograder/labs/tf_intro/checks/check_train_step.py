@@ -1,8 +1,9 @@
 """Part 1: train_step() takes one Adam step on J(w) = w² − 10w + 25 with a tape gradient."""
 
 from autograder.checks import CheckFailed, part, points, require
-from autograder.labs.tf_intro.observations import TrainStepRun, close
+from autograder.labs.tf_intro.observations import TrainStepRun
 from autograder.labs.tf_intro.reference import LAB_COEFFICIENTS, adam_trajectory
+from autograder.tflab.observer import close
 
 pytestmark = part("train_step")
 

@@ -1,16 +1,7 @@
-"""Fixtures for the tf_intro hidden checks. The engine provides observe, seed, notebook_context."""
+"""The tf_intro checks' fixtures: `lab` (an Observer) and `hidden` (this submission's inputs)."""
 
-import pytest
-
-from autograder.labs.tf_intro.hidden_inputs import HiddenInputs, draw
+from autograder.labs.tf_intro.hidden_inputs import draw
 from autograder.labs.tf_intro.observations import Observer
+from autograder.tflab.observer import lab_fixtures
 
-
-@pytest.fixture
-def hidden(seed: int) -> HiddenInputs:
-    return draw(seed)
-
-
-@pytest.fixture
-def lab(observe, notebook_context) -> Observer:
-    return Observer(observe, notebook_context)
+lab, hidden = lab_fixtures(Observer, draw)

@@ -100,14 +100,15 @@ def check_gradient_is_softmax_minus_labels(lab, hidden):
     """compute_total_loss: differentiable, with d loss / d logits = softmax − labels"""
     for case, run in zip(hidden.loss, lab.loss(hidden.loss), strict=True):
         _value(case, run)
+        gradient = run.gradients[0].values if run.gradients else None
         require(
-            run.gradient is not None and run.gradient.values is not None,
+            gradient is not None and gradient.values is not None,
             f"GradientTape found no gradient of {_call_text(case)} with respect to the"
             " logits: compute it with TensorFlow operations on the tensors it receives (not"
             " numpy, not .numpy()), so that training can differentiate it.",
         )
         expected = loss_gradient(case.logits, case.labels)
-        got = run.gradient.values
+        got = gradient.values
         require(
             got.shape == expected.shape and bool(np.allclose(got, expected, atol=1e-4)),
             f"The gradient of {_call_text(case)} with respect to the logits is not softmax −"

@@ -54,14 +54,14 @@ def check_notebook_example(lab):
     _values_match(case, run)
 
 
-@points(1.2)
+@points(0.9)
 def check_values_for_other_inputs(lab, hidden):
     """forward_propagation: Z3 = W3·relu(W2·relu(W1·X + b1) + b2) + b3 for other X and parameters"""
     for case, run in zip(hidden.forward, lab.forward(hidden.forward), strict=True):
         _values_match(case, run)
 
 
-@points(0.5)
+@points(0.4)
 def check_shape_and_dtype(lab, hidden):
     """forward_propagation: a float32 tensor of shape (6, m), also for a single example"""
     for case, run in zip(hidden.forward, lab.forward(hidden.forward), strict=True):
@@ -75,4 +75,19 @@ def check_shape_and_dtype(lab, hidden):
             got.shape == shape,
             f"{_call_text(case)} returned a tensor of shape {got.shape}; Z3 should be {shape}:"
             " one column of 6 logits per example.",
+        )
+
+
+@points(0.4)
+def check_gradients_reach_every_parameter(lab, hidden):
+    """forward_propagation: the gradient of Z3 reaches all six parameters"""
+    for case, run in zip(hidden.forward, lab.forward(hidden.forward), strict=True):
+        run.require_result(_call_text(case))
+        missed = run.not_reached()
+        require(
+            not missed,
+            f"In {_call_text(case)}, no gradient of Z3 reaches {', '.join(missed)}: compute Z3"
+            " with TensorFlow operations on the parameters themselves (not numpy, not .numpy(),"
+            " not tf.constant of a result, not tf.stop_gradient), so that training can learn"
+            " them.",
         )

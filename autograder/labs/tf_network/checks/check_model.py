@@ -84,7 +84,7 @@ def check_lowers_the_cost_and_reaches_test_accuracy(lab, hidden):
     )
 
 
-@points(1.0)
+@points(0.5)
 def check_gradients_come_from_a_tape(lab, hidden):
     """model: every update applies the gradients tf.GradientTape computed"""
     run = lab.model(hidden.model)
@@ -99,6 +99,31 @@ def check_gradients_come_from_a_tape(lab, hidden):
         f"In {run.call_text()}, {run.updates - run.updates_from_tape} of {run.updates}"
         " optimizer updates were not given the gradients tape.gradient returned: pass"
         " zip(grads, trainable_variables) to optimizer.apply_gradients.",
+    )
+
+
+@points(0.5)
+def check_every_parameter_is_trained(lab, hidden):
+    """model: the optimizer updates all six parameters with the tape's gradients"""
+    run = lab.model(hidden.model)
+    run.require_no_error()
+    require(
+        bool(run.trained),
+        f"{run.call_text()} never called initialize_parameters(), so its parameters could not"
+        " be followed: start from initialize_parameters().",
+    )
+    untrained = [
+        name
+        for name in SHAPES
+        if name not in run.trained
+        or not run.trained[name].tape_updates
+        or not run.trained[name].change
+    ]
+    require(
+        not untrained,
+        f"In {run.call_text()}, {', '.join(untrained)} never changed through an optimizer"
+        " update with the tape's gradients: every parameter of the network is learned, so"
+        " trainable_variables must hold all six (W1, b1, W2, b2, W3, b3).",
     )
 
 
@@ -134,7 +159,7 @@ def check_adam_with_the_given_learning_rate(lab, hidden):
         )
     wanted = run.case.learning_rate
     for rate in run.learning_rates:
-        value = rate[0] if isinstance(rate, list) and len(rate) == 1 else None
+        value = rate[0] if rate is not None and len(rate) == 1 else None
         require(
             isinstance(value, (int, float)) and abs(value - wanted) <= 1e-6 * wanted,
             f"{run.call_text()} used the learning rate {value}; use the learning_rate argument"

@@ -1,16 +1,7 @@
-"""Fixtures of the tf_network hidden checks; the engine provides observe, seed, notebook_context."""
+"""The tf_network checks' fixtures: `lab` (an Observer) and `hidden` (this submission's inputs)."""
 
-import pytest
-
-from autograder.labs.tf_network.hidden_inputs import HiddenInputs, draw
+from autograder.labs.tf_network.hidden_inputs import draw
 from autograder.labs.tf_network.observations import Observer
+from autograder.tflab.observer import lab_fixtures
 
-
-@pytest.fixture
-def hidden(seed: int) -> HiddenInputs:
-    return draw(seed)
-
-
-@pytest.fixture
-def lab(observe, notebook_context) -> Observer:
-    return Observer(observe, notebook_context)
+lab, hidden = lab_fixtures(Observer, draw)

@@ -1,12 +1,16 @@
-"""The Adam the probes hand to student code: tf_keras's Adam, with a short eager path.
+"""tf_keras's Adam with a short eager path, bit-identical, for labs that opt in.
 
-A submission's probes make about 4,000 optimizer updates. tf_keras spends most of each
+A lab's probes may make thousands of optimizer updates (4,000 in one lab of this
+repository). tf_keras spends most of each
 one in Python (distribution strategy, gradient aggregation, a dozen eager ops); that was
 two thirds of the grading time of a correct submission. For the case the lab produces
 (eager mode, float32 scalar variables, default settings, a constant learning rate) this
 subclass does tf_keras's float32 arithmetic in numpy, op for op and in the same order,
 and writes w and `iterations` back at every step, so anything the student's code reads
-is tf_keras's value, bit for bit (tests/test_probe_adam.py).
+is tf_keras's value, bit for bit (tests/test_probe_adam.py). A lab opts in by calling
+`install_for_student_code()` from its `before_student_code` (on CPU: with a GPU, tf_keras's
+own Adam runs its update on the device, as the student would see it), and by handing
+probes' own optimizers out as `Adam`.
 
 The moments m and v stay in numpy between short-path steps, and are written into the
 slot variables before anything that can see them: tf_keras's own path (every other

@@ -1,0 +1,156 @@
+"""The grader's side of probes: asking for runs, the values they report, checks' fixtures.
+
+A lab's Observer subclasses `Observer`, names its HINTS, and adds one method per probe that
+asks, parses (`autograder.tflab.parsing`) and returns a dataclass. Its checks' conftest is
+two lines: `lab, hidden = lab_fixtures(Observer, draw)`.
+"""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed
+from autograder.feedback import Hint, explain_error
+from autograder.sandbox.session import ProbeFailed
+from autograder.tflab.parsing import MAX_ITEMS, StudentError, expect, parse
+
+KINDS = {"Tensor": "a tensor", "Variable": "a tf.Variable"}
+
+
+def close(actual: float | None, expected: float, tolerance: float) -> bool:
+    """A finite number within `tolerance` of `expected` (None, NaN and inf are not)."""
+    return actual is not None and math.isfinite(actual) and abs(actual - expected) <= tolerance
+
+
+def tensor(array, dtype: str = "float32") -> dict:
+    """A tensor argument for `call_run` (autograder.tflab.calls)."""
+    return {"tensor": np.asarray(array).tolist(), "dtype": dtype}
+
+
+def variables(arrays: dict, dtype: str = "float32") -> dict:
+    """A dict of tf.Variables argument for `call_run`."""
+    return {
+        "variables": {name: np.asarray(v).tolist() for name, v in arrays.items()},
+        "dtype": dtype,
+    }
+
+
+@dataclass(frozen=True)
+class Returned:
+    """A value a student function returned: its kind, dtype, shape and values."""
+
+    kind: str
+    dtype: str | None
+    shape: tuple[int, ...] | None
+    values: np.ndarray | None  # float64, in `shape`; NaN for non-finite numbers
+
+    @classmethod
+    def from_json(cls, data) -> "Returned":
+        expect(isinstance(data, dict))
+        shape, values = data.get("shape"), data.get("values")
+        if shape is not None:
+            expect(isinstance(shape, list) and len(shape) <= 8)
+            expect(all(isinstance(n, int) and not isinstance(n, bool) for n in shape))
+            shape = tuple(shape)
+        if values is not None:
+            expect(isinstance(values, list) and len(values) <= MAX_ITEMS and shape is not None)
+            expect(all(v is None or type(v) in (int, float) for v in values))
+            values = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+            expect(values.size == int(np.prod(shape)))
+            values = values.reshape(shape)
+        dtype = data.get("dtype")
+        expect(isinstance(data.get("kind"), str) and (dtype is None or isinstance(dtype, str)))
+        return cls(data["kind"][:80], dtype and dtype[:40], shape, values)
+
+    def describe(self) -> str:
+        what = KINDS.get(self.kind, f"a {self.kind}")
+        return (
+            what if self.shape is None else f"{what} of shape {self.shape} and dtype {self.dtype}"
+        )
+
+    def is_tensor(self, dtype: str, shape: tuple[int, ...] | None = None) -> bool:
+        return self.kind in KINDS and self.dtype == dtype and shape in (None, self.shape)
+
+
+@dataclass(frozen=True)
+class Gradient:
+    values: Returned | None = None  # d output / d a tensor argument; kind NoneType if none
+    reached: dict[str, bool] | None = None  # for a dict of variables: which it reached
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call of a student function by `call_run`."""
+
+    error: StudentError | None
+    result: Returned | None
+    gradients: tuple[Gradient, ...]
+    hints: tuple[Hint, ...] = field(default=(), compare=False)
+
+    def require_result(self, call_text: str) -> Returned:
+        """What it returned, if that is numbers; else a failure saying what happened."""
+        if self.error:
+            raise CheckFailed(f"{call_text} raised {explain_error(self.error, self.hints)}")
+        if self.result is None or self.result.values is None:
+            kind = self.result.kind if self.result else "nothing"
+            raise CheckFailed(f"{call_text} returned {kind}, not a tensor of numbers.")
+        return self.result
+
+    def not_reached(self, index: int = 0) -> list[str]:
+        """The variables of the index-th requested gradient that no gradient reached."""
+        reached = self.gradients[index].reached if index < len(self.gradients) else None
+        expect(reached is not None)
+        return [name for name, flows in reached.items() if not flows]
+
+
+class Observer:
+    """Asks the student's process for runs; fails the check when it can't answer."""
+
+    HINTS: tuple[Hint, ...] = ()
+
+    def __init__(self, observe: Callable[..., dict], context: dict):
+        self._observe = observe
+        self._context = context
+
+    def ask(self, what: str, probe: str, **args) -> dict:
+        try:
+            answer = self._observe(probe, **args)
+        except ProbeFailed as failure:
+            raise CheckFailed(f"{what}: {failure}{self._cell_context()}") from None
+        expect(isinstance(answer, dict))
+        return answer
+
+    def _cell_context(self) -> str:
+        problems = self._context.get("cell_problems") or []
+        if not problems:
+            return ""
+        return "\nCells that did not run cleanly:\n" + "\n".join(f"- {p}" for p in problems[:3])
+
+    def calls(self, function: str, cases: list[dict]) -> list[Call]:
+        """`function` called on each case by the toolkit's call_run probe."""
+        runs = self.ask(f"Calling {function}", "call_run", function=function, cases=cases)
+        runs = runs.get("runs")
+        expect(isinstance(runs, list) and len(runs) == len(cases))
+        return [parse(Call, run, hints=self.HINTS) for run in runs]
+
+    @classmethod
+    def explain(cls, error: StudentError | None) -> str:
+        """The student's error, with the lab's hint for it if one matches."""
+        return explain_error(error, cls.HINTS)
+
+
+def lab_fixtures(observer: type[Observer], draw: Callable[[int], object]):
+    """The `lab` and `hidden` fixtures of a lab's checks: `lab, hidden = lab_fixtures(...)`."""
+
+    @pytest.fixture
+    def hidden(seed: int):
+        return draw(seed)
+
+    @pytest.fixture
+    def lab(observe, notebook_context) -> Observer:
+        return observer(observe, notebook_context)
+
+    return lab, hidden
