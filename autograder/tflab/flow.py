@@ -10,8 +10,8 @@
 import numpy as np
 import tensorflow as tf
 
-from autograder.tflab.readers import as_array, quiet
-from autograder.tflab.recording import functions_run_eagerly
+from autograder.tflab.readers import as_array, quiet, value_of
+from autograder.tflab.recording import Recording, functions_run_eagerly
 
 _GradientTape = tf.GradientTape
 _reduce_sum = tf.reduce_sum
@@ -63,3 +63,31 @@ class Updates:
             change = float(np.max(np.abs(after.astype(np.float64) - before), initial=0.0))
             report[name] = change if np.isfinite(change) else None
         return report
+
+
+def training_report(recording: Recording, watched: Updates | None, first: int = 5) -> dict:
+    """What a training loop did, as plain data (autograder.tflab.observer.Training): its
+    tape calls and optimizer updates, how many updates applied exactly the tape's
+    gradients, the class names and learning rates of the first updates' optimizers, and
+    for each watched variable its largest change and its updates with a tape gradient."""
+    updates = recording.updates
+    from_tape = [
+        bool(u.well_formed()) and all(recording.from_tape(g) for g, _ in u.well_formed())
+        for u in updates
+    ]
+    tape_updates = dict.fromkeys(watched.variables if watched else (), 0)
+    for update in updates:
+        for gradient, variable in update.well_formed():
+            for name, watched_variable in watched.variables.items() if watched else ():
+                if variable is watched_variable and recording.from_tape(gradient):
+                    tape_updates[name] += 1
+    changes = watched.changes() if watched else {}
+    optimizers = [u.optimizer for u in updates[:first]]
+    return {
+        "tape_calls": len(recording.tape_calls),
+        "updates": recording.update_count,
+        "updates_from_tape": sum(from_tape),
+        "optimizers": [",".join(c.__name__ for c in type(o).__mro__[:8]) for o in optimizers],
+        "learning_rates": [value_of(getattr(o, "learning_rate", None)) for o in optimizers],
+        "trained": {n: {"change": changes[n], "tape_updates": tape_updates[n]} for n in changes},
+    }

@@ -106,6 +106,24 @@ class Call:
         return [name for name, flows in reached.items() if not flows]
 
 
+@dataclass(frozen=True)
+class Trained:
+    change: float | None  # the largest absolute change of any of its values
+    tape_updates: int  # optimizer updates that handed it a gradient from tape.gradient
+
+
+@dataclass(frozen=True)
+class Training:
+    """What a training loop did (autograder.tflab.flow.training_report)."""
+
+    tape_calls: int
+    updates: int
+    updates_from_tape: int  # updates whose every gradient is one tape.gradient returned
+    optimizers: tuple[str, ...]  # the first updates' optimizer classes, "Adam,Optimizer,..."
+    learning_rates: tuple[float | None, ...]
+    trained: dict[str, Trained]  # the watched variables, by name
+
+
 class Observer:
     """Asks the student's process for runs; fails the check when it can't answer."""
 

@@ -45,6 +45,9 @@ class ForwardCase:
     x: np.ndarray  # (64, m) float32
     parameters: dict  # name -> float32 array
 
+    def call_text(self) -> str:
+        return f"forward_propagation(X of shape {self.x.shape}, parameters)"
+
     def args(self) -> dict:
         """X and the parameters as variables; the gradient of Z3 is followed to each."""
         return {"args": [tensor(self.x), variables(self.parameters)], "gradients": [1]}
@@ -54,6 +57,9 @@ class ForwardCase:
 class LossCase:
     logits: np.ndarray  # (6, m) float32
     labels: np.ndarray  # (6, m) one-hot float32
+
+    def call_text(self) -> str:
+        return f"compute_total_loss(logits, labels) with m = {self.logits.shape[1]} examples"
 
     def args(self) -> dict:
         """Logits and labels; the gradient of the loss with respect to the logits."""

@@ -7,7 +7,7 @@ from autograder.labs.tf_network.dataset import load_digits
 from autograder.labs.tf_network.hidden_inputs import ForwardCase, LossCase, ModelCase, OneHotCase
 from autograder.labs.tf_network.hints import HINTS
 from autograder.tflab import observer
-from autograder.tflab.observer import Call, Returned
+from autograder.tflab.observer import Call, Returned, Training
 from autograder.tflab.parsing import StudentError, parse
 
 
@@ -30,24 +30,13 @@ class Initialized:
 
 
 @dataclass(frozen=True)
-class Trained:
-    change: float | None  # the largest absolute change of any of its values
-    tape_updates: int  # optimizer updates that gave it a gradient from tape.gradient
-
-
-@dataclass(frozen=True)
 class ModelRun:
     case: ModelCase
     error: StudentError | None
     returned: str
     returned_length: int | None
     parameters: dict[str, Returned] | None
-    tape_calls: int
-    updates: int
-    updates_from_tape: int
-    optimizers: tuple[str, ...]
-    learning_rates: tuple[tuple[float | None, ...] | None, ...]
-    trained: dict[str, Trained]
+    training: Training
 
     def call_text(self) -> str:
         case = self.case

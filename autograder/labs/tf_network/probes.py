@@ -13,7 +13,7 @@ import tensorflow as tf
 from autograder.labs.tf_network.dataset import DIGITS, NOTEBOOK_PATH
 from autograder.sandbox.cells import describe_error
 from autograder.tflab.calls import call_run
-from autograder.tflab.flow import Updates
+from autograder.tflab.flow import Updates, training_report
 from autograder.tflab.readers import GUARDED, describe_tensor, quiet, student_function  # noqa: F401
 from autograder.tflab.recording import Recording, observing
 from autograder.tflab.state import substituted
@@ -84,20 +84,6 @@ def _dataset(pixels: list, labels: list) -> tuple:
     return tf.data.Dataset.from_tensor_slices(images), tf.data.Dataset.from_tensor_slices(one_hot)
 
 
-def _trained(recording: Recording, watched: Updates | None) -> dict:
-    """Per parameter: its largest change, and how many updates gave it a tape gradient."""
-    if watched is None:
-        return {}
-    changes = watched.changes()
-    tape_updates = {}
-    for update in recording.updates:
-        for gradient, variable in update.well_formed():
-            for name, parameter in watched.variables.items():
-                if variable is parameter and recording.from_tape(gradient):
-                    tape_updates[name] = tape_updates.get(name, 0) + 1
-    return {n: {"change": changes[n], "tape_updates": tape_updates.get(n, 0)} for n in changes}
-
-
 def model_run(namespace: dict, train: dict, test: dict, initial: dict, **settings) -> dict:
     """model(...) on the given images, with correct helpers; what it returned and did."""
     model = student_function(namespace, "model")
@@ -114,24 +100,12 @@ def model_run(namespace: dict, train: dict, test: dict, initial: dict, **setting
         parameters = {
             n: describe_tensor(returned[0][n]) for n in PARAMETER_NAMES if n in returned[0]
         }
-    updates = recording.updates
-    first = updates[:5]
     return {
         "error": error,
         "returned": type(returned).__name__[:80],
         "returned_length": len(returned) if isinstance(returned, tuple) else None,
         "parameters": parameters,
-        "tape_calls": len(recording.tape_calls),
-        "updates": recording.update_count,
-        "updates_from_tape": sum(
-            bool(u.well_formed()) and all(recording.from_tape(g) for g, _ in u.well_formed())
-            for u in updates
-        ),
-        "optimizers": [",".join(c.__name__ for c in type(u.optimizer).__mro__[:8]) for u in first],
-        "learning_rates": [
-            describe_tensor(getattr(u.optimizer, "learning_rate", None))["values"] for u in first
-        ],
-        "trained": _trained(recording, created[0] if created else None),
+        "training": training_report(recording, created[0] if created else None),
     }
 
 

@@ -19,6 +19,7 @@ from autograder.labs.tf_network.reference import (
     one_hot,
     total_loss,
 )
+from autograder.tflab.judging import require_all_trained, require_optimizer, require_tape_gradients
 
 pytestmark = part("model")
 
@@ -72,7 +73,7 @@ def check_lowers_the_cost_and_reaches_test_accuracy(lab, hidden):
         np.isfinite(after) and after <= LOSS_RATIO * before,
         f"After {run.call_text()}, the mean training loss went from {before / m:.4f} to"
         f" {after / m:.4f}; training should at least halve it."
-        + (" The optimizer never updated the parameters." if run.updates == 0 else ""),
+        + (" The optimizer never updated the parameters." if run.training.updates == 0 else ""),
     )
     x_test, _, labels = _images(hidden.model, hidden.model.test_indices)
     reached = accuracy(forward(x_test, trained), labels)
@@ -89,17 +90,7 @@ def check_gradients_come_from_a_tape(lab, hidden):
     """model: every update applies the gradients tf.GradientTape computed"""
     run = lab.model(hidden.model)
     run.require_no_error()
-    require(
-        run.tape_calls > 0,
-        f"{run.call_text()} never called tape.gradient: compute the gradients with"
-        " tf.GradientTape.",
-    )
-    require(
-        run.updates > 0 and run.updates_from_tape == run.updates,
-        f"In {run.call_text()}, {run.updates - run.updates_from_tape} of {run.updates}"
-        " optimizer updates were not given the gradients tape.gradient returned: pass"
-        " zip(grads, trainable_variables) to optimizer.apply_gradients.",
-    )
+    require_tape_gradients(run.training, run.call_text())
 
 
 @points(0.5)
@@ -107,24 +98,8 @@ def check_every_parameter_is_trained(lab, hidden):
     """model: the optimizer updates all six parameters with the tape's gradients"""
     run = lab.model(hidden.model)
     run.require_no_error()
-    require(
-        bool(run.trained),
-        f"{run.call_text()} never called initialize_parameters(), so its parameters could not"
-        " be followed: start from initialize_parameters().",
-    )
-    untrained = [
-        name
-        for name in SHAPES
-        if name not in run.trained
-        or not run.trained[name].tape_updates
-        or not run.trained[name].change
-    ]
-    require(
-        not untrained,
-        f"In {run.call_text()}, {', '.join(untrained)} never changed through an optimizer"
-        " update with the tape's gradients: every parameter of the network is learned, so"
-        " trainable_variables must hold all six (W1, b1, W2, b2, W3, b3).",
-    )
+    advice = "Every parameter is learned: trainable_variables holds all six, W1, b1, …, b3."
+    require_all_trained(run.training, run.call_text(), SHAPES, advice)
 
 
 @points(0.5)
@@ -136,12 +111,12 @@ def check_one_update_per_minibatch(lab, hidden):
     expected = case.num_epochs * case.minibatches_per_epoch
     why = ""
     by_32 = case.num_epochs * -(-len(case.train_indices) // 32)
-    if run.updates == by_32 and expected != by_32:
+    if run.training.updates == by_32 and expected != by_32:
         why = " That is the count for minibatches of 32: batch the data with minibatch_size."
     require(
-        run.updates == expected,
-        f"{run.call_text()} made {run.updates} optimizer updates; {case.num_epochs} epochs of"
-        f" {case.minibatches_per_epoch} minibatches make {expected}.{why}",
+        run.training.updates == expected,
+        f"{run.call_text()} made {run.training.updates} optimizer updates; {case.num_epochs}"
+        f" epochs of {case.minibatches_per_epoch} minibatches make {expected}.{why}",
     )
 
 
@@ -150,18 +125,4 @@ def check_adam_with_the_given_learning_rate(lab, hidden):
     """model: the optimizer is Adam with the learning_rate passed in"""
     run = lab.model(hidden.model)
     run.require_no_error()
-    require(run.updates > 0, f"{run.call_text()} never updated the parameters with an optimizer.")
-    for classes in run.optimizers:
-        require(
-            "Adam" in classes.split(","),
-            f"{run.call_text()} used the optimizer {classes.split(',')[0]}; the lab asks for"
-            " tf.keras.optimizers.Adam.",
-        )
-    wanted = run.case.learning_rate
-    for rate in run.learning_rates:
-        value = rate[0] if rate is not None and len(rate) == 1 else None
-        require(
-            isinstance(value, (int, float)) and abs(value - wanted) <= 1e-6 * wanted,
-            f"{run.call_text()} used the learning rate {value}; use the learning_rate argument"
-            f" ({wanted:g}).",
-        )
+    require_optimizer(run.training, run.call_text(), "Adam", run.case.learning_rate)
