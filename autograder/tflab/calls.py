@@ -18,9 +18,9 @@ import numpy as np
 import tensorflow as tf
 
 from autograder.sandbox.cells import describe_error
-from autograder.tflab.flow import gradients_reaching, summed
-from autograder.tflab.readers import describe_tensor, quiet, student_function
-from autograder.tflab.recording import functions_run_eagerly
+from autograder.tflab.flow import gradients_reaching, summed, training_report
+from autograder.tflab.readers import describe, describe_tensor, quiet, student_function
+from autograder.tflab.recording import Recording, functions_run_eagerly, observing
 
 _GradientTape = tf.GradientTape
 _Variable = tf.Variable
@@ -49,7 +49,7 @@ def call(function, case: dict) -> dict:
                 tape.watch(tf.nest.flatten(args[index]))
             output = function(*args, **kwargs)
             total = summed(output)
-        run["result"] = describe_tensor(output)
+        run["result"] = describe(output)
         for index in wrt:
             if isinstance(args[index], dict):
                 run["gradients"].append({"reached": gradients_reaching(tape, total, args[index])})
@@ -65,3 +65,17 @@ def call_run(namespace: dict, function: str, cases: list) -> dict:
     """The notebook's `function` called on each case: {"runs": [one report per case]}."""
     student = student_function(namespace, function)
     return {"runs": [call(student, case) for case in cases]}
+
+
+def observed_call(function, *args, watch: list | None = None, **kwargs) -> dict:
+    """`function(*args, **kwargs)` under observation (autograder.tflab.observer.Run): its
+    error, what it returned, and what its training did to the variables of the first
+    `Updates` in `watch` (a list the lab's code may fill during the call)."""
+    returned, error = None, None
+    with observing(Recording()) as recording:
+        try:
+            returned = function(*args, **kwargs)
+        except Exception as failure:  # noqa: BLE001 - the student's error is the observation
+            error = describe_error(failure)
+    report = training_report(recording, watch[0] if watch else None)
+    return {"error": error, "returned": describe(returned), "training": report}

@@ -94,8 +94,9 @@ def require_tape_gradients(training: Training, call_text: str) -> None:
         training.tape_calls > 0,
         f"{call_text} never called tape.gradient: compute the gradients with tf.GradientTape.",
     )
+    require(training.updates > 0, f"{call_text} never called optimizer.apply_gradients.")
     require(
-        training.updates > 0 and training.updates_from_tape == training.updates,
+        training.updates_from_tape == training.updates,
         f"In {call_text}, {training.updates - training.updates_from_tape} of {training.updates}"
         " optimizer updates were not given the gradients tape.gradient returned: pass"
         " zip(grads, variables) to optimizer.apply_gradients.",
@@ -133,3 +134,31 @@ def require_optimizer(training: Training, call_text: str, kind: str, learning_ra
             f"{call_text} used the learning rate {rate}; use the learning_rate argument"
             f" ({learning_rate:g}).",
         )
+
+
+def require_parameters(
+    got: Returned, owner: str, shapes: dict[str, tuple], variables: bool = False
+) -> dict[str, np.ndarray]:
+    """A returned dict that holds each named parameter, float32 and of its shape (and a
+    tf.Variable if `variables`): their values, by name. `owner` says whose dict it is."""
+    kind = "tf.Variables" if variables else "tensors"
+    keys = ", ".join(shapes)
+    require(
+        got.kind == "dict" and got.items is not None,
+        f"{owner} is {got.describe()}; it should be a dict of {kind} with the keys {keys}.",
+    )
+    values = {}
+    for name, shape in shapes.items():
+        item = got.items.get(name)
+        require(item is not None, f"{owner} has no {name!r}: its keys are {list(got.items)}.")
+        require(
+            not variables or item.kind == "Variable",
+            f"{owner}[{name!r}] is {item.describe()}: make it a tf.Variable, so that"
+            " GradientTape can train it.",
+        )
+        require(
+            item.shape == shape and item.dtype == "float32" and item.values is not None,
+            f"{owner}[{name!r}] is {item.describe()}; it should be float32, of shape {shape}.",
+        )
+        values[name] = item.values
+    return values

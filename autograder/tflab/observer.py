@@ -46,6 +46,7 @@ class Returned:
     dtype: str | None
     shape: tuple[int, ...] | None
     values: np.ndarray | None  # float64, in `shape`; NaN for non-finite numbers
+    items: dict[str, "Returned"] | tuple["Returned", ...] | None = None  # of a dict or tuple
 
     @classmethod
     def from_json(cls, data) -> "Returned":
@@ -61,9 +62,14 @@ class Returned:
             values = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
             expect(values.size == int(np.prod(shape)))
             values = values.reshape(shape)
-        dtype = data.get("dtype")
+        dtype, items = data.get("dtype"), data.get("items")
         expect(isinstance(data.get("kind"), str) and (dtype is None or isinstance(dtype, str)))
-        return cls(data["kind"][:80], dtype and dtype[:40], shape, values)
+        expect(items is None or (isinstance(items, dict | list) and len(items) <= 20))
+        if isinstance(items, dict):
+            items = {str(key)[:40]: cls.from_json(item) for key, item in items.items()}
+        elif isinstance(items, list):
+            items = tuple(cls.from_json(item) for item in items)
+        return cls(data["kind"][:80], dtype and dtype[:40], shape, values, items)
 
     def describe(self) -> str:
         what = KINDS.get(self.kind, f"a {self.kind}")
@@ -90,10 +96,15 @@ class Call:
     gradients: tuple[Gradient, ...]
     hints: tuple[Hint, ...] = field(default=(), compare=False)
 
+    def require_returned(self, call_text: str) -> Returned:
+        """What it returned, if it returned; else a failure with the student's error."""
+        if self.error or self.result is None:
+            raise CheckFailed(f"{call_text} raised {explain_error(self.error, self.hints)}")
+        return self.result
+
     def require_result(self, call_text: str) -> Returned:
         """What it returned, if that is numbers; else a failure saying what happened."""
-        if self.error:
-            raise CheckFailed(f"{call_text} raised {explain_error(self.error, self.hints)}")
+        self.require_returned(call_text)
         if self.result is None or self.result.values is None:
             kind = self.result.kind if self.result else "nothing"
             raise CheckFailed(f"{call_text} returned {kind}, not a tensor of numbers.")
@@ -122,6 +133,21 @@ class Training:
     optimizers: tuple[str, ...]  # the first updates' optimizer classes, "Adam,Optimizer,..."
     learning_rates: tuple[float | None, ...]
     trained: dict[str, Trained]  # the watched variables, by name
+
+
+@dataclass(frozen=True)
+class Run:
+    """A student function called under observation (autograder.tflab.calls.observed_call)."""
+
+    error: StudentError | None
+    returned: Returned | None
+    training: Training
+    call_text: str = ""
+    hints: tuple[Hint, ...] = field(default=(), compare=False)
+
+    def require_no_error(self) -> None:
+        if self.error:
+            raise CheckFailed(f"{self.call_text} raised {explain_error(self.error, self.hints)}")
 
 
 class Observer:

@@ -29,6 +29,7 @@ _float = float
 _isfinite = math.isfinite
 
 MAX_VALUES = 100_000  # numbers reported for one value at most
+MAX_ITEMS = 20  # items of a returned dict or tuple described at most
 
 # Every optimizer class of tf_keras that student code can reach, new and legacy
 OPTIMIZER_BASES = (Optimizer, OptimizerV2)
@@ -89,6 +90,16 @@ def describe_tensor(value) -> dict:
         flat = array.astype(np.float64).ravel()
         report["values"] = [_float(v) if _isfinite(v) else None for v in flat]
     return report
+
+
+def describe(value, depth: int = 2) -> dict:
+    """describe_tensor's report; for a dict or a tuple (to `depth` levels) also its items."""
+    if depth and isinstance(value, dict):
+        items = list(value.items())[:MAX_ITEMS]
+        return {"kind": "dict", "items": {str(k)[:40]: describe(v, depth - 1) for k, v in items}}
+    if depth and isinstance(value, tuple):
+        return {"kind": "tuple", "items": [describe(v, depth - 1) for v in value[:MAX_ITEMS]]}
+    return describe_tensor(value)
 
 
 class _Discard:

@@ -91,6 +91,13 @@ class ModelCase:
             "minibatch_size": self.minibatch_size,
         }
 
+    def call_text(self) -> str:
+        return (
+            f"model(...) on {len(self.train_indices)} training and {len(self.test_indices)} test"
+            f" images, with learning_rate={self.learning_rate:g}, num_epochs={self.num_epochs},"
+            f" minibatch_size={self.minibatch_size}"
+        )
+
     def classes(self, digits: np.ndarray) -> np.ndarray:
         return np.asarray(self.class_names)[digits.astype(int)]
 

@@ -1,7 +1,7 @@
 """The network of the lab in numpy: what each student function should compute.
 
-Runs in the grader process and never imports TensorFlow, except `main`, which writes the
-initializer's values once (see data/README.md).
+Runs in the grader process and never imports TensorFlow (data/README.md says how the
+initializer's values were written, once, with TensorFlow).
 """
 
 import numpy as np
@@ -66,18 +66,3 @@ def accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
 def glorot_parameters() -> dict[str, np.ndarray]:
     with np.load(GLOROT) as data:
         return {name: data[name] for name in SHAPES}
-
-
-def main() -> None:  # pragma: no cover - run once by hand, with TensorFlow
-    import os
-
-    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-    import tensorflow as tf
-
-    initializer = tf.keras.initializers.GlorotNormal(seed=1)
-    values = {name: initializer(shape=shape).numpy() for name, shape in SHAPES.items()}
-    np.savez_compressed(GLOROT, **values)
-
-
-if __name__ == "__main__":
-    main()

@@ -7,10 +7,9 @@ in numpy, from the parameters model returns.
 
 import numpy as np
 
-from autograder.checks import CheckFailed, part, points, require
+from autograder.checks import part, points, require
 from autograder.labs.tf_network.dataset import load_digits
 from autograder.labs.tf_network.hidden_inputs import ModelCase
-from autograder.labs.tf_network.observations import ModelRun
 from autograder.labs.tf_network.reference import (
     SHAPES,
     accuracy,
@@ -19,7 +18,13 @@ from autograder.labs.tf_network.reference import (
     one_hot,
     total_loss,
 )
-from autograder.tflab.judging import require_all_trained, require_optimizer, require_tape_gradients
+from autograder.tflab.judging import (
+    require_all_trained,
+    require_optimizer,
+    require_parameters,
+    require_tape_gradients,
+)
+from autograder.tflab.observer import Run
 
 pytestmark = part("model")
 
@@ -27,22 +32,16 @@ TEST_ACCURACY = 0.85  # a correct loop reaches about 0.95 on these draws
 LOSS_RATIO = 0.5  # the training loss at least halves
 
 
-def _trained(run: ModelRun) -> dict:
+def _trained(run: Run) -> dict:
     run.require_no_error()
+    returned = run.returned.items if run.returned and run.returned.kind == "tuple" else ()
     require(
-        run.returned == "tuple" and run.returned_length == 4 and run.parameters is not None,
-        f"{run.call_text()} returned a {run.returned}; it should return the tuple"
-        " (parameters, costs, train_acc, test_acc), parameters being the dict of variables.",
+        len(returned) == 4 and returned[0].kind == "dict",
+        f"{run.call_text} returned {run.returned.describe() if run.returned else 'nothing'};"
+        " it should return the tuple (parameters, costs, train_acc, test_acc), parameters being"
+        " the dict of variables.",
     )
-    parameters = {}
-    for name, shape in SHAPES.items():
-        got = run.parameters.get(name)
-        if got is None or got.values is None or got.shape != shape:
-            raise CheckFailed(
-                f"The parameters {run.call_text()} returned have no {name} of shape {shape}."
-            )
-        parameters[name] = got.values
-    return parameters
+    return require_parameters(returned[0], f"The parameters {run.call_text} returned", SHAPES)
 
 
 def _images(case: ModelCase, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -71,7 +70,7 @@ def check_lowers_the_cost_and_reaches_test_accuracy(lab, hidden):
     m = x.shape[1]
     require(
         np.isfinite(after) and after <= LOSS_RATIO * before,
-        f"After {run.call_text()}, the mean training loss went from {before / m:.4f} to"
+        f"After {run.call_text}, the mean training loss went from {before / m:.4f} to"
         f" {after / m:.4f}; training should at least halve it."
         + (" The optimizer never updated the parameters." if run.training.updates == 0 else ""),
     )
@@ -79,7 +78,7 @@ def check_lowers_the_cost_and_reaches_test_accuracy(lab, hidden):
     reached = accuracy(forward(x_test, trained), labels)
     require(
         reached >= TEST_ACCURACY,
-        f"After {run.call_text()}, the test accuracy was {reached:.1%}; a correct training loop"
+        f"After {run.call_text}, the test accuracy was {reached:.1%}; a correct training loop"
         f" reaches at least {TEST_ACCURACY:.0%}. (The classes are named differently from the"
         " notebook's digits here: train on the X_train and Y_train that model receives.)",
     )
@@ -90,7 +89,7 @@ def check_gradients_come_from_a_tape(lab, hidden):
     """model: every update applies the gradients tf.GradientTape computed"""
     run = lab.model(hidden.model)
     run.require_no_error()
-    require_tape_gradients(run.training, run.call_text())
+    require_tape_gradients(run.training, run.call_text)
 
 
 @points(0.5)
@@ -99,7 +98,7 @@ def check_every_parameter_is_trained(lab, hidden):
     run = lab.model(hidden.model)
     run.require_no_error()
     advice = "Every parameter is learned: trainable_variables holds all six, W1, b1, …, b3."
-    require_all_trained(run.training, run.call_text(), SHAPES, advice)
+    require_all_trained(run.training, run.call_text, SHAPES, advice)
 
 
 @points(0.5)
@@ -115,7 +114,7 @@ def check_one_update_per_minibatch(lab, hidden):
         why = " That is the count for minibatches of 32: batch the data with minibatch_size."
     require(
         run.training.updates == expected,
-        f"{run.call_text()} made {run.training.updates} optimizer updates; {case.num_epochs}"
+        f"{run.call_text} made {run.training.updates} optimizer updates; {case.num_epochs}"
         f" epochs of {case.minibatches_per_epoch} minibatches make {expected}.{why}",
     )
 
@@ -125,4 +124,4 @@ def check_adam_with_the_given_learning_rate(lab, hidden):
     """model: the optimizer is Adam with the learning_rate passed in"""
     run = lab.model(hidden.model)
     run.require_no_error()
-    require_optimizer(run.training, run.call_text(), "Adam", run.case.learning_rate)
+    require_optimizer(run.training, run.call_text, "Adam", hidden.model.learning_rate)
