@@ -75,16 +75,17 @@ class ModelCase:
     learning_rate: float = MODEL_LEARNING_RATE
     num_epochs: int = MODEL_EPOCHS
 
-    def args(self, images: np.ndarray, labels: np.ndarray) -> dict:
-        def part(indices):
-            return {
-                "pixels": images[indices].astype(int).tolist(),
-                "labels": self.classes(labels[indices]).tolist(),
-            }
+    def data(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """X (m, 64), pixels scaled to [0, 1], and one-hot Y (m, 6), as model receives them."""
+        images, digits = load_digits()
+        classes = np.asarray(self.class_names)[digits[indices].astype(int)]
+        return images[indices].astype(np.float32) / np.float32(16), np.eye(CLASSES)[classes]
 
+    def args(self) -> dict:
+        (x, y), (x_test, y_test) = self.data(self.train_indices), self.data(self.test_indices)
         return {
-            "train": part(self.train_indices),
-            "test": part(self.test_indices),
+            "train": {"x": x.tolist(), "y": y.tolist()},
+            "test": {"x": x_test.tolist(), "y": y_test.tolist()},
             "initial": {name: v.tolist() for name, v in glorot_parameters().items()},
             "learning_rate": self.learning_rate,
             "num_epochs": self.num_epochs,
@@ -97,9 +98,6 @@ class ModelCase:
             f" images, with learning_rate={self.learning_rate:g}, num_epochs={self.num_epochs},"
             f" minibatch_size={self.minibatch_size}"
         )
-
-    def classes(self, digits: np.ndarray) -> np.ndarray:
-        return np.asarray(self.class_names)[digits.astype(int)]
 
     @property
     def minibatches_per_epoch(self) -> int:

@@ -8,14 +8,11 @@ in numpy, from the parameters model returns.
 import numpy as np
 
 from autograder.checks import part, points, require
-from autograder.labs.tf_network.dataset import load_digits
-from autograder.labs.tf_network.hidden_inputs import ModelCase
 from autograder.labs.tf_network.reference import (
     SHAPES,
     accuracy,
     forward,
     glorot_parameters,
-    one_hot,
     total_loss,
 )
 from autograder.tflab.judging import (
@@ -44,15 +41,6 @@ def _trained(run: Run) -> dict:
     return require_parameters(returned[0], f"The parameters {run.call_text} returned", SHAPES)
 
 
-def _images(case: ModelCase, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """X (64, m), one-hot Y (6, m) and the classes, as the probe gave them to model."""
-    images, digits = load_digits()
-    x = (images[indices].astype(np.float32) / np.float32(16)).T
-    classes = case.classes(digits[indices])
-    y = np.stack([one_hot(int(c), 6) for c in classes], axis=1)
-    return x, y, classes
-
-
 @points(0.6)
 def check_returns_parameters_costs_and_accuracies(lab, hidden):
     """model: returns (parameters, costs, train_acc, test_acc), parameters of the lab's shapes"""
@@ -64,7 +52,7 @@ def check_lowers_the_cost_and_reaches_test_accuracy(lab, hidden):
     """model: training lowers the loss and reaches 85% test accuracy on other digits"""
     run = lab.model(hidden.model)
     trained = _trained(run)
-    x, y, _ = _images(hidden.model, hidden.model.train_indices)
+    x, y = (a.T for a in hidden.model.data(hidden.model.train_indices))
     before = total_loss(forward(x, glorot_parameters()), y)
     after = total_loss(forward(x, trained), y)
     m = x.shape[1]
@@ -74,8 +62,8 @@ def check_lowers_the_cost_and_reaches_test_accuracy(lab, hidden):
         f" {after / m:.4f}; training should at least halve it."
         + (" The optimizer never updated the parameters." if run.training.updates == 0 else ""),
     )
-    x_test, _, labels = _images(hidden.model, hidden.model.test_indices)
-    reached = accuracy(forward(x_test, trained), labels)
+    x_test, y_test = hidden.model.data(hidden.model.test_indices)
+    reached = accuracy(forward(x_test.T, trained), y_test.argmax(axis=1))
     require(
         reached >= TEST_ACCURACY,
         f"After {run.call_text}, the test accuracy was {reached:.1%}; a correct training loop"
