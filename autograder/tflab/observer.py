@@ -180,6 +180,11 @@ class Observer:
         expect(isinstance(runs, list) and len(runs) == len(cases))
         return [parse(Call, run, hints=self.HINTS) for run in runs]
 
+    def run_cases(self, cases) -> list[Call]:
+        """Cases of one function (its name in each case's `function`), each called on its
+        `args()` (a call_run case: {"args", "kwargs", "gradients"})."""
+        return self.calls(cases[0].function, [case.args() for case in cases])
+
     @classmethod
     def explain(cls, error: StudentError | None) -> str:
         """The student's error, with the lab's hint for it if one matches."""

@@ -23,6 +23,7 @@ MODEL_LEARNING_RATE = 0.01
 
 @dataclass(frozen=True)
 class OneHotCase:
+    function = "one_hot_matrix"
     label: int
     depth: int | None  # None: the default C
     rank: int  # 0: a scalar label; 1: a label of shape (1,)
@@ -42,6 +43,7 @@ class OneHotCase:
 
 @dataclass(frozen=True)
 class ForwardCase:
+    function = "forward_propagation"
     x: np.ndarray  # (64, m) float32
     parameters: dict  # name -> float32 array
 
@@ -55,6 +57,7 @@ class ForwardCase:
 
 @dataclass(frozen=True)
 class LossCase:
+    function = "compute_total_loss"
     logits: np.ndarray  # (6, m) float32
     labels: np.ndarray  # (6, m) one-hot float32
 
@@ -152,10 +155,6 @@ def draw(seed: int) -> HiddenInputs:
 # -- the inputs the notebook shows: answers hard-coded from them earn at most 15% ----------
 
 NOTEBOOK_ONE_HOT = (OneHotCase(1, None, 0), OneHotCase(4, None, 0))
-NOTEBOOK_LOSS_LOGITS = np.array(
-    [[2.0, -1.0], [0.5, 0.0], [-1.0, 3.0], [0.0, 0.5], [1.0, -2.0], [-0.5, 1.0]], dtype=np.float32
-)
-NOTEBOOK_LOSS_LABELS = np.eye(CLASSES, dtype=np.float32)[[0, 2]].T
 
 
 def notebook_forward() -> ForwardCase:
@@ -167,4 +166,6 @@ def notebook_forward() -> ForwardCase:
 
 
 def notebook_loss() -> LossCase:
-    return LossCase(NOTEBOOK_LOSS_LOGITS, np.ascontiguousarray(NOTEBOOK_LOSS_LABELS))
+    logits = [[2.0, -1.0], [0.5, 0.0], [-1.0, 3.0], [0.0, 0.5], [1.0, -2.0], [-0.5, 1.0]]
+    labels = np.eye(CLASSES, dtype=np.float32)[[0, 2]].T
+    return LossCase(np.array(logits, dtype=np.float32), np.ascontiguousarray(labels))

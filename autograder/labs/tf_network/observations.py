@@ -1,6 +1,6 @@
 """tf_network's view of its probes' answers, checked field by field (autograder.tflab.parsing)."""
 
-from autograder.labs.tf_network.hidden_inputs import ForwardCase, LossCase, ModelCase, OneHotCase
+from autograder.labs.tf_network.hidden_inputs import ModelCase
 from autograder.labs.tf_network.hints import HINTS
 from autograder.tflab import observer
 from autograder.tflab.observer import Call, Run
@@ -10,17 +10,8 @@ from autograder.tflab.parsing import parse
 class Observer(observer.Observer):
     HINTS = HINTS
 
-    def one_hot(self, cases: tuple[OneHotCase, ...]) -> list[Call]:
-        return self.calls("one_hot_matrix", [case.args() for case in cases])
-
     def initialize(self) -> Call:
         return self.calls("initialize_parameters", [{"args": []}])[0]
-
-    def forward(self, cases: tuple[ForwardCase, ...]) -> list[Call]:
-        return self.calls("forward_propagation", [case.args() for case in cases])
-
-    def loss(self, cases: tuple[LossCase, ...]) -> list[Call]:
-        return self.calls("compute_total_loss", [case.args() for case in cases])
 
     def model(self, case: ModelCase) -> Run:
         data = self.ask("Calling model", "model_run", **case.args())

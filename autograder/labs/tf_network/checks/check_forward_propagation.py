@@ -11,7 +11,7 @@ pytestmark = part("forward_propagation")
 
 
 def _values_match(lab, cases) -> None:
-    for case, run in zip(cases, lab.forward(cases), strict=True):
+    for case, run in zip(cases, lab.run_cases(cases), strict=True):
         x, parameters = case.x, case.parameters
         causes = (
             (
@@ -42,7 +42,7 @@ def check_values_for_other_inputs(lab, hidden):
 @points(0.4)
 def check_shape_and_dtype(lab, hidden):
     """forward_propagation: a float32 tensor of shape (6, m), also for a single example"""
-    for case, run in zip(hidden.forward, lab.forward(hidden.forward), strict=True):
+    for case, run in zip(hidden.forward, lab.run_cases(hidden.forward), strict=True):
         shape = (6, case.x.shape[1])
         require_tensor(run, case.call_text(), shape, " Z3 has one column of 6 logits per example.")
 
@@ -50,5 +50,5 @@ def check_shape_and_dtype(lab, hidden):
 @points(0.4)
 def check_gradients_reach_every_parameter(lab, hidden):
     """forward_propagation: the gradient of Z3 reaches all six parameters"""
-    for case, run in zip(hidden.forward, lab.forward(hidden.forward), strict=True):
+    for case, run in zip(hidden.forward, lab.run_cases(hidden.forward), strict=True):
         require_gradient_flow(run, case.call_text(), "Z3")

@@ -8,19 +8,8 @@ in numpy, from the parameters model returns.
 import numpy as np
 
 from autograder.checks import part, points, require
-from autograder.labs.tf_network.reference import (
-    SHAPES,
-    accuracy,
-    forward,
-    glorot_parameters,
-    total_loss,
-)
-from autograder.tflab.judging import (
-    require_all_trained,
-    require_optimizer,
-    require_parameters,
-    require_tape_gradients,
-)
+from autograder.labs.tf_network.reference import SHAPES, forward, glorot_parameters, total_loss
+from autograder.tflab import judging
 from autograder.tflab.observer import Run
 
 pytestmark = part("model")
@@ -38,7 +27,9 @@ def _trained(run: Run) -> dict:
         " it should return the tuple (parameters, costs, train_acc, test_acc), parameters being"
         " the dict of variables.",
     )
-    return require_parameters(returned[0], f"The parameters {run.call_text} returned", SHAPES)
+    return judging.require_parameters(
+        returned[0], f"The parameters {run.call_text} returned", SHAPES
+    )
 
 
 @points(0.6)
@@ -63,7 +54,7 @@ def check_lowers_the_cost_and_reaches_test_accuracy(lab, hidden):
         + (" The optimizer never updated the parameters." if run.training.updates == 0 else ""),
     )
     x_test, y_test = hidden.model.data(hidden.model.test_indices)
-    reached = accuracy(forward(x_test.T, trained), y_test.argmax(axis=1))
+    reached = float(np.mean(forward(x_test.T, trained).argmax(axis=0) == y_test.argmax(axis=1)))
     require(
         reached >= TEST_ACCURACY,
         f"After {run.call_text}, the test accuracy was {reached:.1%}; a correct training loop"
@@ -77,7 +68,7 @@ def check_gradients_come_from_a_tape(lab, hidden):
     """model: every update applies the gradients tf.GradientTape computed"""
     run = lab.model(hidden.model)
     run.require_no_error()
-    require_tape_gradients(run.training, run.call_text)
+    judging.require_tape_gradients(run.training, run.call_text)
 
 
 @points(0.5)
@@ -86,7 +77,7 @@ def check_every_parameter_is_trained(lab, hidden):
     run = lab.model(hidden.model)
     run.require_no_error()
     advice = "Every parameter is learned: trainable_variables holds all six, W1, b1, …, b3."
-    require_all_trained(run.training, run.call_text, SHAPES, advice)
+    judging.require_all_trained(run.training, run.call_text, SHAPES, advice)
 
 
 @points(0.5)
@@ -112,4 +103,4 @@ def check_adam_with_the_given_learning_rate(lab, hidden):
     """model: the optimizer is Adam with the learning_rate passed in"""
     run = lab.model(hidden.model)
     run.require_no_error()
-    require_optimizer(run.training, run.call_text, "Adam", hidden.model.learning_rate)
+    judging.require_optimizer(run.training, run.call_text, "Adam", hidden.model.learning_rate)

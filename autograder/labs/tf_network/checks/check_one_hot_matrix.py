@@ -9,7 +9,7 @@ pytestmark = part("one_hot_matrix")
 
 
 def _values_match(lab, cases) -> None:
-    for case, run in zip(cases, lab.one_hot(cases), strict=True):
+    for case, run in zip(cases, lab.run_cases(cases), strict=True):
         depth = case.effective_depth
         require_values(
             run,
@@ -36,7 +36,7 @@ def check_values_for_other_labels_and_depths(lab, hidden):
 @points(0.3)
 def check_shape_and_dtype(lab, hidden):
     """one_hot_matrix: a float32 tensor of shape (C,), for labels of shape () and (1,)"""
-    for case, run in zip(hidden.one_hot, lab.one_hot(hidden.one_hot), strict=True):
+    for case, run in zip(hidden.one_hot, lab.run_cases(hidden.one_hot), strict=True):
         require_tensor(
             run,
             case.call_text(),
