@@ -9,11 +9,11 @@ from autograder.tflab.parsing import Malformed
 
 GOOD_STEP = {
     "tape_calls": 1,
-    "sources": {"kind": "list", "holds_w": [True]},
+    "sources": {"kind": "list", "holds_target": [True]},
     "pairs": [
         {
             "gradient": -10.0,
-            "variable_is_w": True,
+            "variable_is_target": True,
             "variable_value": 0.0,
             "from_tape": True,
             "given_optimizer": True,
@@ -34,7 +34,7 @@ def observer(answer) -> Observer:
 
 def test_well_formed_measurements_are_parsed():
     run = observer(GOOD_RUN).train_step(0.0)
-    assert run.path == (0.1,) and run.steps[0].sources.names_only_w
+    assert run.path == (0.1,) and run.steps[0].sources.only_target
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_well_formed_measurements_are_parsed():
         {**GOOD_RUN, "path": 5.0},
         {**GOOD_RUN, "steps": [{**GOOD_STEP, "tape_calls": "1"}]},
         {**GOOD_RUN, "steps": [{**GOOD_STEP, "pairs": [{"gradient": -10.0}]}]},
-        {**GOOD_RUN, "steps": [{**GOOD_STEP, "sources": {"kind": "list", "holds_w": [1]}}]},
+        {**GOOD_RUN, "steps": [{**GOOD_STEP, "sources": {"kind": "list", "holds_target": [1]}}]},
         {**GOOD_RUN, "error": "not a dict"},
         {},
     ],

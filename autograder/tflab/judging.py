@@ -9,7 +9,7 @@ one), the kind, dtype and shape of the result, and whether gradients flow throug
 import numpy as np
 
 from autograder.checks import CheckFailed, require
-from autograder.tflab.observer import Call, Returned, Training
+from autograder.tflab.observer import Call, Returned, Training, close
 
 
 def all_close(got: np.ndarray, expected: np.ndarray, relative: float) -> bool:
@@ -162,3 +162,31 @@ def require_parameters(
         )
         values[name] = item.values
     return values
+
+
+def require_gradients(
+    pairs, gradient, formula: str, where: str = "", advice: str = "", relative: float = 1e-5
+) -> None:
+    """Each pair (observer.Pair) carries `gradient(value)` at its variable's value when it
+    was handed over. A failure names the first wrong one, and says when every gradient is
+    the same multiple of the right one: the signature of a cost scaled by a constant."""
+    ratios = [
+        p.gradient / gradient(p.variable_value)
+        for p in pairs
+        if p.gradient is not None and p.variable_value is not None and gradient(p.variable_value)
+    ]
+    for index, pair in enumerate(pairs, start=1):
+        require(pair.variable_value is not None, f"Update {index}{where} had no variable.")
+        expected = gradient(pair.variable_value)
+        if close(pair.gradient, expected, relative * max(1.0, abs(expected))):
+            continue
+        scaled = ""
+        if ratios and all(close(r, ratios[0], 1e-3 * abs(ratios[0])) for r in ratios):
+            scaled = (
+                f" Every gradient is {ratios[0]:.4g} times the right one: is the cost scaled by"
+                " a constant? Adam nearly hides that in the variable, but not in the gradients."
+            )
+        raise CheckFailed(
+            f"In update {index}{where}, at {pair.variable_value:.6g} the optimizer received the"
+            f" gradient {pair.gradient}; {formula} = {expected:.6g}.{scaled}{advice}"
+        )

@@ -118,6 +118,34 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Sources:
+    """What a function differentiated or listed (recording.describe_sources)."""
+
+    kind: str  # list | tuple | sequence | variable | other
+    holds_target: tuple[bool, ...]
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind in ("list", "tuple")
+
+    @property
+    def only_target(self) -> bool:
+        """[target], (target,) or the target variable itself."""
+        return (self.is_list or self.kind == "variable") and self.holds_target == (True,)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A (gradient, variable) pair an optimizer was handed (Recording.describe_pairs)."""
+
+    gradient: float | None
+    variable_is_target: bool
+    variable_value: float | None  # when it was handed over
+    from_tape: bool
+    given_optimizer: bool
+
+
+@dataclass(frozen=True)
 class Trained:
     change: float | None  # the largest absolute change of any of its values
     tape_updates: int  # optimizer updates that handed it a gradient from tape.gradient

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import tensorflow as tf
 
-from autograder.tflab.readers import OPTIMIZER_BASES, as_array, quiet
+from autograder.tflab.readers import OPTIMIZER_BASES, as_array, quiet, value_of
 
 _gradient = vars(tf.GradientTape)["gradient"]
 _run_functions_eagerly = tf.config.run_functions_eagerly
@@ -23,6 +23,19 @@ _functions_run_eagerly = tf.config.functions_run_eagerly
 class TapeCall:
     sources: object  # what the student passed to tape.gradient, as passed
     result: list  # the tensors it returned, flattened
+
+    def describe_sources(self, target) -> dict:
+        """Plain data (autograder.tflab.observer.Sources): a list, tuple or other sequence
+        and which of its items are `target`, or a single variable and whether it is."""
+        return describe_sources(self.sources, target)
+
+
+def describe_sources(sources, target) -> dict:
+    if isinstance(sources, list | tuple):
+        kind = type(sources).__name__ if type(sources) in (list, tuple) else "sequence"
+        return {"kind": kind, "holds_target": [item is target for item in sources]}
+    kind = "variable" if isinstance(sources, tf.Variable) else "other"
+    return {"kind": kind, "holds_target": [sources is target]}
 
 
 @dataclass
@@ -66,6 +79,23 @@ class Recording:
     def from_tape(self, gradient) -> bool:
         """True if `gradient` is one of the very tensors a tape.gradient call returned."""
         return gradient is not None and self._tape_tensors.get(id(gradient)) is gradient
+
+    def describe_pairs(self, updates: list[Update], target=None, given=()) -> list[dict]:
+        """Each well-formed pair of `updates` as plain data (autograder.tflab.observer.Pair):
+        its gradient (one number, else None), whether its variable is `target`, the
+        variable's value when handed over, whether the gradient is one a tape returned, and
+        whether one of the `given` optimizers applied it."""
+        return [
+            {
+                "gradient": value_of(gradient),
+                "variable_is_target": variable is target,
+                "variable_value": value_of(value),
+                "from_tape": self.from_tape(gradient),
+                "given_optimizer": any(update.optimizer is o for o in given),
+            }
+            for update in updates
+            for (gradient, variable), value in zip(update.well_formed(), update.values, strict=True)
+        ]
 
     def mark(self) -> tuple[int, int]:
         """Where the recording is now: slice tape_calls and updates from here for one step."""

@@ -5,36 +5,11 @@ from dataclasses import dataclass
 from autograder.checks import CheckFailed
 from autograder.labs.tf_intro.hints import HINTS
 from autograder.tflab import observer
+from autograder.tflab.observer import Pair, Sources
 from autograder.tflab.parsing import StudentError, parse
 
 DETAIL_STEPS = 25
 LONG_RUN_STEPS = 1000
-
-
-@dataclass(frozen=True)
-class Sources:
-    """What train_step differentiated: a list/tuple/sequence of items, or one variable."""
-
-    kind: str  # list | tuple | sequence | variable | other
-    holds_w: tuple[bool, ...]
-
-    @property
-    def is_list(self) -> bool:
-        return self.kind in ("list", "tuple")
-
-    @property
-    def names_only_w(self) -> bool:
-        """[w], (w,) or w itself: exactly the notebook's w."""
-        return (self.is_list or self.kind == "variable") and self.holds_w == (True,)
-
-
-@dataclass(frozen=True)
-class Pair:
-    gradient: float | None
-    variable_is_w: bool
-    variable_value: float | None
-    from_tape: bool
-    given_optimizer: bool  # applied by the notebook's own optimizer, not one built during a call
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,14 @@ import numpy as np
 import tensorflow as tf
 
 from autograder.sandbox.cells import describe_error
+from autograder.tflab.calls import observed_call
 from autograder.tflab.capture import locals_at_return
 from autograder.tflab.fast_adam import Adam, install_for_student_code
 from autograder.tflab.readers import GUARDED, student_function, value_of  # noqa: F401 - GUARDED
-from autograder.tflab.recording import Recording, observing
+from autograder.tflab.recording import Recording, describe_sources, observing
 from autograder.tflab.state import reachable, reset_optimizer, reset_variable
 
 LEARNING_RATE = 0.1
-_Variable = tf.Variable
 NO_VARIABLE = {
     "type": "NoVariable",
     "message": "train_step() reaches no tf.Variable that exists before it is called: create"
@@ -23,43 +23,10 @@ NO_VARIABLE = {
 }
 
 
-def describe_sources(sources, w) -> dict:
-    if isinstance(sources, list | tuple):
-        kind = type(sources).__name__ if type(sources) in (list, tuple) else "sequence"
-        return {"kind": kind, "holds_w": [item is w for item in sources]}
-    return {
-        "kind": "variable" if isinstance(sources, _Variable) else "other",
-        "holds_w": [sources is w],
-    }
-
-
-def describe_pairs(recording: Recording, updates, w, given: list) -> list[dict]:
-    return [
-        {
-            "gradient": value_of(gradient),
-            "variable_is_w": variable is w,
-            "variable_value": value_of(value),
-            "from_tape": recording.from_tape(gradient),
-            "given_optimizer": any(update.optimizer is o for o in given),
-        }
-        for update in updates
-        for (gradient, variable), value in zip(update.well_formed(), update.values, strict=True)
-    ]
-
-
 def _the_w(candidates: list, updates) -> tf.Variable:
     """Of the scalar variables train_step reaches, the one it hands the optimizer."""
     handed = [variable for update in updates for _, variable in update.well_formed()]
     return next((v for v in candidates if any(v is h for h in handed)), candidates[0])
-
-
-def _error_of(function) -> dict | None:
-    try:
-        with observing(Recording()):
-            function()
-    except Exception as failure:  # noqa: BLE001
-        return describe_error(failure)
-    return None
 
 
 def train_step_run(namespace: dict, start: float, steps: int, detail_steps: int) -> dict:
@@ -69,7 +36,7 @@ def train_step_run(namespace: dict, start: float, steps: int, detail_steps: int)
     variables, optimizers = reachable(train_step)
     candidates = [v for v in variables if v.shape.rank == 0 and v.dtype.is_floating]
     if not candidates:  # its own error says why (a cell that never defined w), if it has one
-        return {"path": [], "error": _error_of(train_step) or NO_VARIABLE, "steps": []}
+        return {"path": [], "error": observed_call(train_step)["error"] or NO_VARIABLE, "steps": []}
     for variable in candidates:
         reset_variable(variable, start)
     for optimizer in optimizers:
@@ -91,9 +58,9 @@ def train_step_run(namespace: dict, start: float, steps: int, detail_steps: int)
                 details.append(
                     {
                         "tape_calls": len(calls),
-                        "sources": describe_sources(calls[0].sources, w) if calls else None,
-                        "pairs": describe_pairs(
-                            recording, recording.updates[updates:], w, optimizers
+                        "sources": calls[0].describe_sources(w) if calls else None,
+                        "pairs": recording.describe_pairs(
+                            recording.updates[updates:], w, optimizers
                         ),
                     }
                 )
@@ -112,7 +79,7 @@ def train_step_run(namespace: dict, start: float, steps: int, detail_steps: int)
 def training_run(namespace: dict, coefficients: list[float], start: float) -> dict:
     """training(x, w, optimizer) with x = coefficients, a fresh w and a fresh Adam(0.1)."""
     training = student_function(namespace, "training")
-    w = _Variable(start, dtype=tf.float32)
+    w = tf.Variable(start, dtype=tf.float32)
     optimizer = Adam(LEARNING_RATE)
     returned, error = None, None
     with observing(Recording()) as recording:
@@ -128,7 +95,7 @@ def training_run(namespace: dict, coefficients: list[float], start: float) -> di
         "w_final": value_of(w),
         "updates": len(given),
         "other_updates": recording.update_count - len(given),
-        "pairs": describe_pairs(recording, given, w, [optimizer]),
+        "pairs": recording.describe_pairs(given, w, [optimizer]),
     }
 
 

@@ -20,14 +20,14 @@ def check_optimizer_updates_notebook_w(lab, hidden):
             built = run.built_list
             why = f" (train_step raised {run.error['type']})" if run.error else ""
             require(
-                built is not None and built.names_only_w,
+                built is not None and built.only_target,
                 f"From w = {run.start:g}, no (gradient, variable) pair reached"
                 f" optimizer.apply_gradients{why}, and train_step built no list of exactly the"
                 " notebook's w to hand it.",
             )
             continue
         for index, step in enumerate(run.steps):
-            others = sum(not pair.variable_is_w for pair in step.pairs)
+            others = sum(not pair.variable_is_target for pair in step.pairs)
             require(
                 others == 0,
                 f"In step {index + 1} from w = {run.start:g}, the optimizer was asked to update"
@@ -51,14 +51,14 @@ def check_trainable_variables_is_list_of_w(lab, tips):
         " a list of variables: write trainable_variables = [w].",
     )
     require(
-        sources.is_list or sources.names_only_w,
+        sources.is_list or sources.only_target,
         "tape.gradient differentiated a single variable that is not the notebook's w: it"
         " should be exactly w, as in trainable_variables = [w].",
     )
     require(
-        sources.names_only_w,
-        f"The list of trainable variables held {len(sources.holds_w)} item(s)"
-        f" {'including' if any(sources.holds_w) else 'but not'} the notebook's w; it should be"
+        sources.only_target,
+        f"The list of trainable variables held {len(sources.holds_target)} item(s)"
+        f" {'including' if any(sources.holds_target) else 'but not'} the notebook's w; it should be"
         " exactly [w].",
     )
     if not sources.is_list:
