@@ -34,6 +34,8 @@ def test_the_students_own_objects_are_found_however_they_are_bound(student_side)
     assert len(student_side["found"]) == 9
     assert student_side["found"] == {name: [True, True] for name in student_side["found"]}
     assert student_side["partial"] and student_side["module_skipped"]
+    # self.decoy is the variable the instance holds, not the notebook's global named decoy
+    assert student_side["attribute_is_no_global"] == [True]
 
 
 def test_a_reset_keeps_identity_and_makes_a_fresh_optimizer(student_side):

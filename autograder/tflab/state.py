@@ -12,6 +12,7 @@ does with its own objects.
 """
 
 import contextlib
+import dis
 import functools
 import types
 
@@ -25,11 +26,15 @@ MAX_ITEMS = 200  # items of one container followed at most: a long list is data,
 _LEAVES = (str, bytes, int, float, complex, bool, type(None), np.ndarray, np.generic)
 
 
-def _code_names(code: types.CodeType) -> list[str]:
-    names = list(code.co_names)
+def _global_names(code: types.CodeType) -> list[str]:
+    """The globals a code object reads (not its attribute names: `self.w` is no global w),
+    its nested functions, lambdas and comprehensions included."""
+    names = [
+        i.argval for i in dis.get_instructions(code) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")
+    ]
     for constant in code.co_consts:
-        if isinstance(constant, types.CodeType):  # nested functions, lambdas, comprehensions
-            names += _code_names(constant)
+        if isinstance(constant, types.CodeType):
+            names += _global_names(constant)
     return names
 
 
@@ -44,7 +49,7 @@ def _reached_from(item) -> list:
         return [item.python_function]
     if isinstance(item, types.FunctionType):
         global_names = item.__globals__
-        found = [global_names[n] for n in _code_names(item.__code__) if n in global_names]
+        found = [global_names[n] for n in _global_names(item.__code__) if n in global_names]
         found += list(item.__defaults__ or ()) + list((item.__kwdefaults__ or {}).values())
         for cell in item.__closure__ or ():
             try:

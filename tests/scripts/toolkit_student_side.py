@@ -137,6 +137,9 @@ def main() -> None:
                 "reached": reached,
                 "changes": updates.changes(),
                 "partial": isinstance(namespace["by_partial"], functools.partial),
+                "attribute_is_no_global": [
+                    v is w for v in reachable(namespace["Decoyed"](w).step)[0]
+                ],
                 "module_skipped": not any(
                     isinstance(v, types.ModuleType) for v in reachable(namespace["by_global"])[0]
                 ),
