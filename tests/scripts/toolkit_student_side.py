@@ -65,6 +65,13 @@ def by_alias_and_helper():
     adam.minimize(_helper, [weights])
 
 by_tf_function = tf.function(by_global)
+
+decoy = tf.Variable(7.0)  # a global that shares its name with an attribute
+class Decoyed:
+    def __init__(self, var):
+        self.decoy = var
+    def step(self):
+        return self.decoy * 2
 """
 
 
