@@ -90,6 +90,22 @@ def reachable(*roots) -> tuple[list, list]:
     return variables, optimizers
 
 
+def plain_globals(function, namespace: dict) -> list[str]:
+    """The globals `function`'s code loads that now hold a plain value (None, a number, an
+    array, a tensor) rather than a variable: a later cell rebound them, as the notebook of
+    a lab does when `w = training(...)` returns something other than w. The student's own
+    variable is then gone, and a probe can only put one of its own under that name."""
+    code = getattr(getattr(function, "__func__", function), "__code__", None)
+    plain = (type(None), int, float, np.number, np.ndarray, tf.Tensor)
+    names = dict.fromkeys(_global_names(code) if code else ())
+    return [
+        name
+        for name in names
+        if isinstance(namespace.get(name, ()), plain)
+        and not isinstance(namespace[name], tf.Variable)
+    ]
+
+
 def reset_variable(variable: tf.Variable, value) -> None:
     """The student's own variable, set back to `value` in place (its identity unchanged)."""
     variable.assign(tf.cast(tf.fill(variable.shape, value), variable.dtype))

@@ -14,7 +14,11 @@ and a case describes only what its student did differently: which roles get a ne
 and which cells carry saved outputs (``outputs``).  The grader ignores outputs; they are there
 because real submissions have them.
 
-The labels follow the hidden checks of the lab (points per part in ``POINTS``):
+The labels follow the hidden checks of the lab (points per part in ``POINTS``).  The probes
+find the notebook's w and optimizer wherever train_step reaches them (the globals it names,
+default arguments, closures, a bound method's instance or class, functools.partial arguments,
+dicts/lists of state, module-level aliases, helpers it calls) and reset them in place: w to the
+probe's start, the optimizer to a fresh state with learning rate 0.1.
 
 * train_step (4): first step from w=0 with a fresh Adam(0.1) gives 0.09999931 (0.5); 1000 steps
   from 0 reach 5 within 1e-3 (0.5); from hidden starts the first 25 steps follow the reference
@@ -23,7 +27,10 @@ The labels follow the hidden checks of the lab (points per part in ``POINTS``):
 * trainable_variables (2): each step the optimizer receives exactly one (gradient, variable)
   pair whose variable is the notebook's current w (1); the list the step builds (the `sources`
   of tape.gradient, else train_step's local `trainable_variables`) is a list/tuple holding
-  exactly w (1).
+  exactly w (1).  When no well-formed pair reaches any optimizer (train_step raises before
+  apply_gradients, hands it malformed pairs such as (variable, gradient), or never uses an
+  optimizer), the first point is judged from that list instead: it passes if the list
+  differentiates exactly w (a `tf.Variable(w)` copy still fails).
 * minimize (4): training([1,-10,25], w, Adam(0.1)) returns the w passed in and it is within
   1e-3 of 5 (0.5); with hidden coefficients the passed-in w converges to -x1/(2*x0) (1.5);
   exactly 1000 updates reach the optimizer passed in (1); the gradients it receives are
@@ -976,19 +983,25 @@ MISTAKE_CASES = [
         "mistake_numpy_in_cost",
         "cost = w.numpy() ** 2 - 10 * w.numpy() + 25 inside the tape: the cost is a numpy "
         "float, so tape.gradient(cost, [w]) itself raises (observed AttributeError "
-        "'numpy.float32' object has no attribute '_id'): train_step 0; tv: no pair (0), the "
-        "list handed to tape.gradient / the local trainable_variables is [w] (1) -> 1; "
-        "minimize 4.",
-        marks(0, 1, 4),
+        "'numpy.float32' object has no attribute '_id'): train_step 0. tv: no pair reaches "
+        "the optimizer, so the first check is judged from the list train_step built: "
+        "tape.gradient raised before recording its sources, and the local "
+        "trainable_variables is exactly [w] (1); that list is [w] (1) -> 2. The numpy cost "
+        "is a mistake of the step, which train_step pays for; minimize 4.",
+        marks(0, 2, 4),
         replace={"train_step": train_step_with("w.numpy() ** 2 - 10 * w.numpy() + 25")},
     ),
     Case(
         "mistake_swapped_pairs",
         "optimizer.apply_gradients(zip(trainable_variables, grads)): (variable, gradient) "
         "instead of (gradient, variable); observed AttributeError \"'EagerTensor' object has "
-        "no attribute '_unique_id'\" inside apply_gradients. train_step 0; tv: the pair's "
-        "variable slot is not w (0), sources [w] (1) -> 1; minimize 4.",
-        marks(0, 1, 4),
+        "no attribute '_unique_id'\" inside apply_gradients. train_step 0. tv: the "
+        "optimizer gets only malformed pairs (w in the gradient slot, a tensor in the "
+        "variable slot), so the first check is judged from the list train_step built: "
+        "tape.gradient(cost, [w]) differentiated exactly the notebook's w (1), and the list "
+        "is [w] (1) -> 2. The zip order is a mistake of the update, which train_step pays "
+        "for; minimize 4.",
+        marks(0, 2, 4),
         replace={
             "train_step": """
                 def train_step():
@@ -1003,10 +1016,13 @@ MISTAKE_CASES = [
     Case(
         "mistake_manual_sgd_update",
         "The step ignores the optimizer and does w.assign_sub(0.1 * grads[0]): first step "
-        "goes to 1.0 (0), w <- 0.8w + 1 still converges to 5 (+0.5), no Adam trajectory (0), "
-        "no gradients handed to the optimizer (0, 0) -> train_step 0.5; tv: no pairs (0), "
-        "sources [w] (1) -> 1; minimize 4.",
-        marks(0.5, 1, 4),
+        "goes to 1.0 (0), w <- 0.8w + 1 still converges to 5 (+0.5; observed 4.999999 after "
+        "1000 steps), no Adam trajectory (0), no gradients handed to the optimizer (0, 0) -> "
+        "train_step 0.5. tv: no optimizer is used, so the first check is judged from the list "
+        "train_step built: tape.gradient(cost, [w]) differentiated exactly the notebook's w "
+        "(1), and the list is [w] (1) -> 2; not using the optimizer is train_step's mistake. "
+        "minimize 4.",
+        marks(0.5, 2, 4),
         replace={
             "train_step": """
                 def train_step():
@@ -1019,18 +1035,20 @@ MISTAKE_CASES = [
         },
         outputs={
             "first_step": [stdout(variable_repr("1.0"))],
-            "train_loop": [stdout(variable_repr("5.0"))],
+            "train_loop": [stdout(variable_repr("4.999999"))],
             "run_training": LOOP_OUT,
         },
     ),
     Case(
         "mistake_trainable_variables_not_list",
         "trainable_variables = w (no list): tape.gradient returns a bare tensor and "
-        "zip(grads, w) raises (observed TypeError 'Cannot iterate over a scalar tensor.'). "
-        "train_step 0; tv: no pair (0); tape.gradient differentiated w itself, which it "
-        "accepts, so the variable differentiated is exactly w (1) -> 1; the zip is what "
-        "breaks, and train_step pays for it. minimize 4.",
-        marks(0, 1, 4),
+        "zip(grads, w) raises (observed TypeError 'Cannot iterate over a scalar tensor.') "
+        "before anything reaches apply_gradients. train_step 0. tv: no pair reaches the "
+        "optimizer, so the first check is judged from what train_step differentiated: "
+        "tape.gradient(cost, w) took exactly the notebook's w (1), which the second check "
+        "accepts with a tip about the list form (1) -> 2; the zip is what breaks, and "
+        "train_step pays for it. minimize 4.",
+        marks(0, 2, 4),
         replace={"train_step": train_step_with(tv="w")},
     ),
     Case(
@@ -1194,9 +1212,11 @@ MISTAKE_CASES = [
     ),
     Case(
         "mistake_learning_rate_0_01",
-        "The notebook's own optimizers are Adam(0.01) in both setup cells (the printed w "
-        "after part 1 is not 5); harmless, because the graded functions use the optimizer "
-        "the grader supplies: full marks.",
+        "The notebook's own optimizers are Adam(0.01) in both setup cells (observed: the "
+        "notebook prints 0.00999993 after one step and 4.865427 after the loop); harmless: "
+        "setup cells are not graded, the probe resets the optimizer train_step reaches to a "
+        "fresh state with the lab's learning rate 0.1 (then 0.09999931 and 5.000001), and "
+        "training uses the optimizer it is given: full marks.",
         FULL,
         replace={
             "part1_setup": """
@@ -1801,7 +1821,536 @@ GAME_CASES = [
     ),
 ]
 
-CASES = VALID_CASES + UNTOUCHED_CASES + MISTAKE_CASES + GAME_CASES
+# Binding styles: train_step reaches the notebook's w and optimizer through something other
+# than the globals `w` and `optimizer` (README: "Binding styles and raising steps").
+# The grader finds them wherever train_step reaches them and resets them in place.
+
+BINDING_VALID_CASES = [
+    Case(
+        "valid_default_arguments",
+        "train_step(w=w, opt=optimizer) binds the part-1 w and Adam as default arguments when "
+        "the cell runs, and names its list `params`; train_step() still takes no arguments. "
+        "Observed: first step 0.09999931, 1000 steps 5.000001; part 2 later rebinds the "
+        "global names, but the grader resets the bound objects in place, and from -3, 2.5, 12 "
+        "and 40 the 25-step paths equal the reference exactly (max deviation 0.0): full "
+        "marks.",
+        FULL,
+        replace={
+            "train_step": '''
+                # bind w and the optimizer now, so later cells can't change what the step uses
+                def train_step(w=w, opt=optimizer):
+                    """One Adam step on J(w) = w^2 - 10w + 25."""
+                    with tf.GradientTape() as tape:
+                        J = w**2 - 10*w + 25
+                    params = [w]
+                    dJ_dw = tape.gradient(J, params)
+                    opt.apply_gradients(zip(dJ_dw, params))
+                ''',
+        },
+        outputs=dict(WORKING_OUTPUTS),
+    ),
+    Case(
+        "valid_closure_factory",
+        "make_train_step(variable, adam) returns a closure `step` and the cell sets "
+        "train_step = make_train_step(w, optimizer): w and the optimizer are reached only "
+        "through the closure. Observed: first step 0.09999931, 1000 steps 5.000001, reset in "
+        "place the paths equal the reference exactly: full marks.",
+        FULL,
+        replace={
+            "train_step": """
+                def make_train_step(variable, adam):
+                    def step():
+                        with tf.GradientTape() as tape:
+                            loss = variable * variable - 10.0 * variable + 25.0
+                        trainable_variables = [variable]
+                        gradients = tape.gradient(loss, trainable_variables)
+                        adam.apply_gradients(zip(gradients, trainable_variables))
+
+                    return step
+
+
+                train_step = make_train_step(w, optimizer)
+                """,
+        },
+    ),
+    Case(
+        "valid_bound_method",
+        "A Trainer class keeps the variable and the optimizer as instance attributes, with a "
+        "cost() method called inside the tape; train_step = trainer.step is a bound method. "
+        "Observed: first step 0.09999931, 1000 steps 5.000001, reset in place the paths equal "
+        "the reference exactly: full marks.",
+        FULL,
+        replace={
+            "train_step": '''
+                class Trainer:
+                    """Keeps the parameter and its optimizer together."""
+
+                    def __init__(self, var, optimizer):
+                        self.var = var
+                        self.optimizer = optimizer
+
+                    def cost(self):
+                        return self.var ** 2 - 10 * self.var + 25
+
+                    def step(self):
+                        with tf.GradientTape() as tape:
+                            cost = self.cost()
+                        trainable_variables = [self.var]
+                        grads = tape.gradient(cost, trainable_variables)
+                        self.optimizer.apply_gradients(zip(grads, trainable_variables))
+
+
+                trainer = Trainer(w, optimizer)
+                train_step = trainer.step  # the notebook calls train_step()
+                ''',
+        },
+        outputs={"first_step": FIRST_STEP_OUT, "train_loop": LOOP_OUT},
+    ),
+    Case(
+        "valid_class_attributes",
+        "class Part1 holds `w = w` and `optimizer = optimizer` as class attributes and a "
+        "@classmethod train_step using cls.w / cls.optimizer; train_step = Part1.train_step "
+        "is bound to the class. The part-2 cell later rebinds the global w and optimizer, "
+        "which train_step never uses. Observed: first step 0.09999931, 1000 steps 5.000001, "
+        "reset in place the paths equal the reference exactly: full marks.",
+        FULL,
+        replace={
+            "train_step": """
+                class Part1:
+                    w = w                  # the variable from the cell above
+                    optimizer = optimizer  # Adam(0.1)
+
+                    @classmethod
+                    def train_step(cls):
+                        with tf.GradientTape() as tape:
+                            cost = cls.w ** 2 - 10 * cls.w + 25
+                        trainable_variables = [cls.w]
+                        grads = tape.gradient(cost, trainable_variables)
+                        cls.optimizer.apply_gradients(zip(grads, trainable_variables))
+
+                train_step = Part1.train_step
+                """,
+        },
+    ),
+    Case(
+        "valid_functools_partial",
+        "train_step = functools.partial(_step, w, optimizer) over a module-level _step(var, "
+        "opt) whose cost is (var - 5.0) ** 2 and whose list is `tvars`. Observed: first step "
+        "0.09999931, 1000 steps 5.000001; the (var - 5)**2 gradient is 2w - 10 to the bit on "
+        "these paths (max deviation from the reference 0.0 from -3, 2.5, 12, 40): full marks.",
+        FULL,
+        replace={
+            "train_step": """
+                from functools import partial
+
+                def _step(var, opt):
+                    with tf.GradientTape() as g:
+                        j = (var - 5.0) ** 2  # same as w^2 - 10w + 25
+                    tvars = [var]
+                    opt.apply_gradients(zip(g.gradient(j, tvars), tvars))
+
+                train_step = partial(_step, w, optimizer)
+                """,
+        },
+    ),
+    Case(
+        "valid_state_dict",
+        'An extra cell after the setup stores state = {"w": w, "opt": optimizer}; train_step '
+        'reads v = state["w"] and calls state["opt"].apply_gradients, never naming w or '
+        "optimizer. Observed: first step 0.09999931, 1000 steps 5.000001, reset in place the "
+        "paths equal the reference exactly: full marks.",
+        FULL,
+        after={
+            "part1_setup": [
+                code(
+                    """
+                    # everything part 1 needs, in one place
+                    state = {"w": w, "opt": optimizer}
+                    """
+                )
+            ]
+        },
+        replace={
+            "train_step": """
+                def train_step():
+                    v = state["w"]
+                    with tf.GradientTape() as tape:
+                        cost = v ** 2 - 10 * v + 25
+                    trainable_variables = [v]
+                    grads = tape.gradient(cost, trainable_variables)
+                    state["opt"].apply_gradients(zip(grads, trainable_variables))
+                """,
+        },
+        outputs=dict(WORKING_OUTPUTS),
+    ),
+    Case(
+        "valid_module_alias",
+        "The setup cell adds module-level aliases `theta, adam = w, optimizer` and train_step "
+        "uses only theta and adam. Part 2 rebinds w and optimizer to new objects while the "
+        "aliases keep the part-1 ones, which is what train_step trains. Observed: first step "
+        "0.09999931, 1000 steps 5.000001, reset in place the paths equal the reference "
+        "exactly: full marks.",
+        FULL,
+        replace={
+            "part1_setup": """
+                w = tf.Variable(0, dtype=tf.float32)
+                optimizer = tf.keras.optimizers.Adam(0.1)
+                theta, adam = w, optimizer  # the names from the lecture slides
+                """,
+            "train_step": """
+                def train_step():
+                    with tf.GradientTape() as tape:
+                        cost = theta ** 2 - 10 * theta + 25
+                    trainable_variables = [theta]
+                    grads = tape.gradient(cost, trainable_variables)
+                    adam.apply_gradients(zip(grads, trainable_variables))
+                """,
+        },
+    ),
+    Case(
+        "valid_helpers_reach_w",
+        "train_step names neither w nor optimizer: it calls helpers J() (the cost, inside the "
+        "tape), variables_to_train() (returns [w]) and update(grads, variables) (calls "
+        "optimizer.apply_gradients), which reach the globals. Observed: first step "
+        "0.09999931, 1000 steps 5.000001, reset in place the paths equal the reference "
+        "exactly: full marks.",
+        FULL,
+        replace={
+            "train_step": '''
+                def J():
+                    """The cost at the current w."""
+                    return w ** 2 - 10 * w + 25
+
+
+                def variables_to_train():
+                    return [w]
+
+
+                def update(grads, variables):
+                    optimizer.apply_gradients(zip(grads, variables))
+
+
+                def train_step():
+                    with tf.GradientTape() as tape:
+                        cost = J()
+                    trainable_variables = variables_to_train()
+                    grads = tape.gradient(cost, trainable_variables)
+                    update(grads, trainable_variables)
+                ''',
+        },
+    ),
+    Case(
+        "valid_tf_function_factory",
+        "build_step(param, opt) returns an @tf.function closure and train_step = "
+        "build_step(w, optimizer); the grader unwraps .python_function and runs it eagerly "
+        "while it observes. Observed: first step 0.09999931, 1000 steps 5.000001 (traced); "
+        "run eagerly, reset in place, the paths equal the reference exactly. Traced, the "
+        "graph also follows an in-place reset (its closure holds the same objects) but no "
+        "Python call reaches apply_gradients after tracing, so eager running is still needed "
+        "to observe the pairs: full marks.",
+        FULL,
+        replace={
+            "train_step": """
+                def build_step(param, opt):
+                    @tf.function  # compiled once, then fast
+                    def step():
+                        with tf.GradientTape() as tape:
+                            cost = tf.square(param) - 10.0 * param + 25.0
+                        trainable_variables = [param]
+                        grads = tape.gradient(cost, trainable_variables)
+                        opt.apply_gradients(zip(grads, trainable_variables))
+                    return step
+
+                train_step = build_step(w, optimizer)
+                """,
+        },
+        outputs=dict(WORKING_OUTPUTS),
+    ),
+]
+
+# The same mistakes as global-binding cases, under other bindings: each scores exactly what
+# the case it mirrors scores.
+BINDING_MISTAKE_CASES = [
+    Case(
+        "mistake_wrong_sign_closure_factory",
+        "Mirrors mistake_wrong_sign inside a closure factory: make_step(param, opt) returns a "
+        "train_step whose cost is param**2 + 10*param + 25. Observed, identical to the global "
+        "case: first step -0.09999931, 1000 steps -5.000001, gradients 10 at w=0 (+20 off "
+        "2w-10) and the tape's own tensors. Same marks as mistake_wrong_sign: train_step 1 "
+        "(tape gradients only); the pairs (tape gradient, w) name the bound w: tv 2; minimize "
+        "4.",
+        marks(1, 2, 4),
+        replace={
+            "train_step": """
+                def make_step(param, opt):
+                    def train_step():
+                        with tf.GradientTape() as tape:
+                            cost = param ** 2 + 10 * param + 25  # J(w)
+                        trainable_variables = [param]
+                        grads = tape.gradient(cost, trainable_variables)
+                        opt.apply_gradients(zip(grads, trainable_variables))
+                    return train_step
+
+                train_step = make_step(w, optimizer)
+                """,
+        },
+        outputs={
+            "first_step": [stdout(variable_repr("-0.09999931"))],
+            "train_loop": [stdout(variable_repr("-5.000001"))],
+        },
+    ),
+    Case(
+        "mistake_new_variable_in_list_bound_method",
+        "Mirrors mistake_new_variable_in_list in a bound method: QuadraticFit.train_step "
+        "builds trainable_variables = [tf.Variable(self.w)], a copy; tape.gradient returns "
+        "[None] and apply_gradients raises (observed ValueError 'No gradients provided for "
+        "any variable', as in the global case). Same marks as mistake_new_variable_in_list: "
+        "train_step 0; tv 0 (the pair (None, copy) names a new variable, and the list holds "
+        "the copy, not w); minimize 4.",
+        marks(0, 0, 4),
+        replace={
+            "train_step": """
+                class QuadraticFit:
+                    def __init__(self, w, opt):
+                        self.w = w
+                        self.opt = opt
+
+                    def train_step(self):
+                        with tf.GradientTape() as tape:
+                            cost = self.w ** 2 - 10 * self.w + 25
+                        # make sure it's a trainable variable
+                        trainable_variables = [tf.Variable(self.w)]
+                        grads = tape.gradient(cost, trainable_variables)
+                        self.opt.apply_gradients(zip(grads, trainable_variables))
+
+                fit = QuadraticFit(w, optimizer)
+                train_step = fit.train_step
+                """,
+        },
+    ),
+    Case(
+        "mistake_new_optimizer_partial",
+        "Mirrors mistake_new_optimizer_in_train_step with functools.partial(adam_update, w): "
+        "adam_update builds tf.keras.optimizers.Adam(learning_rate=0.1) on every call, so "
+        "every step is a fresh Adam's first step. Observed, identical to the global case: "
+        "first step 0.09999931, 1000 steps from 0 reach 4.9878244 (5.087811 after the "
+        "notebook's 1 + 1000 calls); the gradients are 2w-10 and the tape's, handed to an "
+        "optimizer train_step built itself. Same marks as "
+        "mistake_new_optimizer_in_train_step: train_step 2.5, tv 2, minimize 4.",
+        marks(2.5, 2, 4),
+        replace={
+            "train_step": """
+                import functools
+
+                def adam_update(v):
+                    adam = tf.keras.optimizers.Adam(learning_rate=0.1)
+                    with tf.GradientTape() as tape:
+                        cost = v ** 2 - 10 * v + 25
+                    trainable_variables = [v]
+                    grads = tape.gradient(cost, trainable_variables)
+                    adam.apply_gradients(zip(grads, trainable_variables))
+
+                train_step = functools.partial(adam_update, w)
+                """,
+        },
+    ),
+    Case(
+        "mistake_scaled_cost_default_arguments",
+        "Mirrors mistake_scaled_cost with default-argument binding: train_step(var=w, "
+        "optimizer=optimizer) minimises 2 * (var**2 - 10*var + 25). Observed, identical to "
+        "the global case: first step 0.099999316, 1000 steps 5.000001, 25-step paths from -3, "
+        "2.5, 12, 40 within 2.9e-6 of the reference, but the handed gradient is 4w-20 (-20 at "
+        "w=0). Same marks as mistake_scaled_cost: train_step 3, tv 2, minimize 4.",
+        marks(3, 2, 4),
+        replace={
+            "train_step": """
+                def train_step(var=w, optimizer=optimizer):
+                    with tf.GradientTape() as tape:
+                        # J(w) = (w - 5)^2, doubled so the gradient is bigger
+                        cost = 2 * (var ** 2 - 10 * var + 25)
+                    trainable_variables = [var]
+                    grads = tape.gradient(cost, trainable_variables)
+                    optimizer.apply_gradients(zip(grads, trainable_variables))
+                """,
+        },
+    ),
+    Case(
+        "mistake_cost_outside_tape_class_method",
+        "Mirrors mistake_cost_outside_tape in a class method: Minimizer.train_step computes "
+        "the cost before `with tf.GradientTape()`, so tape.gradient returns [None] and "
+        "apply_gradients raises (observed ValueError 'No gradients provided for any "
+        "variable', as in the global case); the pair (None, self.weight) names the bound w. "
+        "Same marks as mistake_cost_outside_tape: train_step 0, tv 2, minimize 4.",
+        marks(0, 2, 4),
+        replace={
+            "train_step": """
+                class Minimizer:
+                    def __init__(self, weight, optimizer):
+                        self.weight = weight
+                        self.optimizer = optimizer
+
+                    def train_step(self):
+                        cost = self.weight ** 2 - 10 * self.weight + 25
+                        with tf.GradientTape() as tape:
+                            trainable_variables = [self.weight]
+                        grads = tape.gradient(cost, trainable_variables)
+                        self.optimizer.apply_gradients(zip(grads, trainable_variables))
+
+
+                minimizer = Minimizer(w, optimizer)
+                train_step = minimizer.train_step
+                """,
+        },
+    ),
+    Case(
+        "mistake_two_updates_state_dict",
+        'Mirrors mistake_two_updates_per_step with a dict of state params = {"w": w, '
+        '"optimizer": optimizer}: train_step calls params["optimizer"].apply_gradients twice '
+        "with the same pairs. Observed, identical to the global case: first step 0.19999829, "
+        "1000 calls 5.0000005, each call's gradients 2w-10 from the tape. Same marks as "
+        "mistake_two_updates_per_step: train_step 2.5, tv 2, minimize 4.",
+        marks(2.5, 2, 4),
+        after={"part1_setup": [code('params = {"w": w, "optimizer": optimizer}')]},
+        replace={
+            "train_step": """
+                def train_step():
+                    with tf.GradientTape() as tape:
+                        cost = params["w"] ** 2 - 10 * params["w"] + 25
+                    trainable_variables = [params["w"]]
+                    grads = tape.gradient(cost, trainable_variables)
+                    params["optimizer"].apply_gradients(zip(grads, trainable_variables))
+                    # second update, to make sure it moves
+                    params["optimizer"].apply_gradients(zip(grads, trainable_variables))
+                """,
+        },
+    ),
+]
+
+# Steps that build the right list (and mostly take its gradients), then fail to hand
+# well-formed pairs to the optimizer: the trainable_variables part is judged from the list.
+RAISING_CASES = [
+    Case(
+        "mistake_apply_gradients_two_arguments",
+        "Right cost, trainable_variables = [w] and tape.gradient(cost, trainable_variables), "
+        "then optimizer.apply_gradients(grads, trainable_variables): the list lands in the "
+        "`name` parameter and the optimizer iterates the bare gradient tensors as pairs "
+        "(observed TypeError 'Cannot iterate over a scalar tensor.' inside apply_gradients; w "
+        "stays 0.0). train_step 0. tv: the optimizer received no well-formed (gradient, "
+        "variable) pair, so the first check is judged from the list handed to tape.gradient, "
+        "exactly [w] (1), and that list is [w] (1) -> 2; the broken call is train_step's "
+        "mistake. minimize 4.",
+        marks(0, 2, 4),
+        replace={
+            "train_step": """
+                def train_step():
+                    with tf.GradientTape() as tape:
+                        cost = w ** 2 - 10 * w + 25
+                    trainable_variables = [w]
+                    grads = tape.gradient(cost, trainable_variables)
+                    optimizer.apply_gradients(grads, trainable_variables)
+                """,
+        },
+    ),
+    Case(
+        "mistake_apply_gradients_zip_one_list",
+        "Right list and tape.gradient, then optimizer.apply_gradients(zip(gradients)): zip of "
+        "one list yields 1-tuples (observed ValueError 'not enough values to unpack (expected "
+        "2, got 1)' inside apply_gradients; w stays 0.0). train_step 0; tv: no well-formed "
+        "pair reached the optimizer, so both checks are judged from the list handed to "
+        "tape.gradient, exactly [w] -> 2; minimize 4.",
+        marks(0, 2, 4),
+        replace={
+            "train_step": """
+                def train_step():
+                    with tf.GradientTape() as tape:
+                        cost = w**2 - 10*w + 25
+                    trainable_variables = [w]
+                    gradients = tape.gradient(cost, trainable_variables)
+                    # zip the gradients up for the optimizer
+                    optimizer.apply_gradients(zip(gradients))
+                """,
+        },
+    ),
+    Case(
+        "mistake_apply_gradients_no_zip",
+        "Default-argument binding train_step(w=w, optimizer=optimizer), right list and "
+        "tape.gradient, then optimizer.apply_gradients(grads) without the variables: the "
+        "optimizer iterates the gradient tensor as a pair (observed TypeError 'Cannot iterate "
+        "over a scalar tensor.' inside apply_gradients; w stays 0.0). train_step 0; tv: no "
+        "well-formed pair reached the optimizer, the list handed to tape.gradient is exactly "
+        "the bound w -> 2; minimize 4.",
+        marks(0, 2, 4),
+        replace={
+            "train_step": """
+                def train_step(w=w, optimizer=optimizer):
+                    with tf.GradientTape() as tape:
+                        J = w ** 2 - 10 * w + 25
+                    trainable_variables = [w]
+                    grads = tape.gradient(J, trainable_variables)
+                    optimizer.apply_gradients(grads)
+                """,
+        },
+    ),
+    Case(
+        "mistake_zip_with_bare_w",
+        "Right list and tape.gradient, then optimizer.apply_gradients(zip(grads, w)): zip "
+        "calls iter(w) itself, so train_step raises before apply_gradients is even entered "
+        "(observed TypeError 'Cannot iterate over a scalar tensor.' from Variable.__iter__; w "
+        "stays 0.0). train_step 0; tv: nothing reached the optimizer, the list handed to "
+        "tape.gradient is exactly [w] -> 2; minimize 4.",
+        marks(0, 2, 4),
+        replace={
+            "train_step": """
+                def train_step():
+                    with tf.GradientTape() as tape:
+                        cost = w ** 2 - 10 * w + 25
+                    trainable_variables = [w]
+                    grads = tape.gradient(cost, trainable_variables)
+                    optimizer.apply_gradients(zip(grads, w))
+                """,
+        },
+    ),
+    Case(
+        "mistake_typo_gradiant",
+        "tape.gradiant(cost, trainable_variables) (typo): raises AttributeError "
+        "\"'GradientTape' object has no attribute 'gradiant'\" (observed) after the local "
+        "trainable_variables = [w] was built, so there is no tape.gradient call and no pair. "
+        "train_step 0; tv: judged from the local list, exactly [w] -> 2 (unlike "
+        "mistake_typo_zeras, which raises before any list exists); minimize 4.",
+        marks(0, 2, 4),
+        replace={"train_step": train_step_with(grads="tape.gradiant(cost, trainable_variables)")},
+    ),
+    Case(
+        "mistake_no_apply_gradients",
+        "The last line was left as a TODO comment: train_step records the cost, builds "
+        "trainable_variables = [w] and takes tape.gradient, but never calls the optimizer "
+        "(observed: w stays 0.0 after 1 and 1001 calls, no error). train_step 0 (nothing "
+        "moves, no gradients handed over); tv: no optimizer is used, so the first check is "
+        "judged from the list handed to tape.gradient, exactly [w] -> 2; minimize 4.",
+        marks(0, 2, 4),
+        replace={
+            "train_step": """
+                def train_step():
+                    with tf.GradientTape() as tape:
+                        cost = w ** 2 - 10 * w + 25
+                    trainable_variables = [w]
+                    grads = tape.gradient(cost, trainable_variables)
+                    # TODO: apply the gradients
+                """,
+        },
+    ),
+]
+
+
+CASES = (
+    VALID_CASES
+    + BINDING_VALID_CASES
+    + UNTOUCHED_CASES
+    + MISTAKE_CASES
+    + BINDING_MISTAKE_CASES
+    + RAISING_CASES
+    + GAME_CASES
+)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,13 @@ from autograder.tflab.capture import locals_at_return
 from autograder.tflab.fast_adam import Adam, install_for_student_code
 from autograder.tflab.readers import GUARDED, student_function, value_of  # noqa: F401 - GUARDED
 from autograder.tflab.recording import Recording, describe_sources, observing
-from autograder.tflab.state import reachable, reset_optimizer, reset_variable
+from autograder.tflab.state import (
+    plain_globals,
+    reachable,
+    reset_optimizer,
+    reset_variable,
+    substituted,
+)
 
 LEARNING_RATE = 0.1
 NO_VARIABLE = {
@@ -35,8 +41,18 @@ def train_step_run(namespace: dict, start: float, steps: int, detail_steps: int)
     train_step = student_function(namespace, "train_step")
     variables, optimizers = reachable(train_step)
     candidates = [v for v in variables if v.shape.rank == 0 and v.dtype.is_floating]
-    if not candidates:  # its own error says why (a cell that never defined w), if it has one
+    globals_ = getattr(train_step, "__globals__", namespace)
+    # A later cell replaced the notebook's w with a plain value: one of the probe's stands in
+    names = [] if candidates else plain_globals(train_step, globals_)
+    own = {name: tf.Variable(start, dtype=tf.float32) for name in names}
+    if not (candidates or own):  # its own error says why (a cell that never defined w), if any
         return {"path": [], "error": observed_call(train_step)["error"] or NO_VARIABLE, "steps": []}
+    with substituted(globals_, own):
+        candidates = candidates or list(own.values())
+        return _run(train_step, candidates, optimizers, start, steps, detail_steps)
+
+
+def _run(train_step, candidates, optimizers, start: float, steps: int, detail_steps: int) -> dict:
     for variable in candidates:
         reset_variable(variable, start)
     for optimizer in optimizers:
