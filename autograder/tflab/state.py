@@ -119,12 +119,25 @@ def reset_optimizer(optimizer, learning_rate: float | None = None) -> None:
     unchanged, so every binding the notebook made still reaches it. `learning_rate`, if
     given, is the probe's condition, not the notebook's setup.
     """
-    config = optimizer.get_config()
-    if learning_rate is not None:
-        config["learning_rate"] = learning_rate
-    fresh = type(optimizer).from_config(config)
+    try:
+        config = optimizer.get_config()
+        if learning_rate is not None:
+            config["learning_rate"] = learning_rate
+        fresh = type(optimizer).from_config(config)
+    except Exception:  # noqa: BLE001 - a notebook's own class may not rebuild from its config
+        _zero_state(optimizer, learning_rate)
+        return
     vars(optimizer).clear()
     vars(optimizer).update(vars(fresh))
+
+
+def _zero_state(optimizer, learning_rate: float | None) -> None:
+    """Iterations and slots back to zero, as a new optimizer starts them (still built)."""
+    variables = optimizer.variables
+    for variable in variables() if callable(variables) else variables:
+        variable.assign(tf.zeros_like(variable))
+    if learning_rate is not None:
+        optimizer.learning_rate = learning_rate
 
 
 @contextlib.contextmanager
