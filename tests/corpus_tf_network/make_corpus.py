@@ -20,16 +20,21 @@ The hidden checks, per part (points in ``POINTS``):
   and (1,) (0.3).
 * initialize_parameters (1): a dict of float32 tf.Variables of the lab's shapes (0.4); the
   values of GlorotNormal(seed=1) (0.6).
-* forward_propagation (2): the notebook's example (0.3); hidden X and parameters (1.2); a
-  float32 tensor of shape (6, m), m = 1 included (0.5).
+* forward_propagation (2): the notebook's example (0.3); hidden X and parameters (0.9); a
+  float32 tensor of shape (6, m), m = 1 included (0.4); gradients reach all six parameters
+  from Z3: a tape over forward_propagation with the parameters as tf.Variables, where any
+  parameter whose gradient is None fails it (0.4).
 * compute_total_loss (2): the notebook's example (0.3); hidden logits and labels (0.8); a
   float32 scalar that differs between inputs (0.4); its gradient with respect to the logits
   is softmax − labels (0.5).
 * model (4), run with correct versions of the other four functions on 256 hidden training
   and 300 test images whose classes are renamed: returns (parameters, costs, train_acc,
-  test_acc) (0.6); halves the training loss and reaches 85% test accuracy (1.4); every update
-  applies tape.gradient's gradients (1); one update per minibatch of the minibatch_size
-  passed in (0.5); Adam with the learning_rate passed in (0.5).
+  test_acc), parameters of the lab's shapes (0.6); halves the training loss and reaches 85%
+  test accuracy (1.4); every update applies tape.gradient's gradients (0.5); all six
+  parameters are updated by the optimizer with the tape's gradients and change during
+  training (0.5); one update per minibatch of the minibatch_size passed in (0.5); Adam with
+  the learning_rate passed in (0.5). The hidden run: 10 epochs, minibatch 40 or 48,
+  learning rate 0.01.
 """
 
 from __future__ import annotations
@@ -285,6 +290,144 @@ case(
     },
 )
 
+# Gradient flow and updated parameters: other correct ways to keep every parameter on the
+# tape and to hand all six to the optimizer.
+
+_STEP = """            with tf.GradientTape() as tape:
+                Z3 = forward_propagation(tf.transpose(minibatch_X), parameters)
+                minibatch_total_loss = compute_total_loss(Z3, tf.transpose(minibatch_Y))
+            trainable_variables = [W1, b1, W2, b2, W3, b3]
+            grads = tape.gradient(minibatch_total_loss, trainable_variables)
+            optimizer.apply_gradients(zip(grads, trainable_variables))"""
+
+
+def step(new: str) -> str:
+    """The reference model with its minibatch step (the cell's `...`) written as `new`."""
+    return swap("model", _STEP, new.strip("\n"))
+
+
+case(
+    "valid_forward_layer_loop",
+    "forward_propagation as a loop over the three layers, tf.add of parameters[f'W{l}'] @ A"
+    " and parameters[f'b{l}'], tf.keras.activations.relu on the two hidden layers: the same"
+    " values, every parameter on the tape: full marks.",
+    expected(),
+    replace={
+        "forward": """
+def forward_propagation(X, parameters):
+    A = X
+    for l in (1, 2, 3):
+        Z = tf.add(parameters[f"W{l}"] @ A, parameters[f"b{l}"])
+        # ReLU on the hidden layers only; the last layer gives the logits
+        A = tf.keras.activations.relu(Z) if l < 3 else Z
+    return Z
+"""
+    },
+)
+case(
+    "valid_forward_convert_to_tensor_reads",
+    "forward_propagation first turns each parameter into a tensor with"
+    " tf.convert_to_tensor(parameters[name]): that reads the variable, and the tape records"
+    " the read, so the gradients still reach all six (unlike a tf.constant copy): full marks.",
+    expected(),
+    replace={
+        "forward": """
+def forward_propagation(X, parameters):
+    # plain tensors for the arithmetic
+    W1, b1, W2, b2, W3, b3 = [
+        tf.convert_to_tensor(parameters[name]) for name in ("W1", "b1", "W2", "b2", "W3", "b3")
+    ]
+    Z1 = tf.linalg.matmul(W1, X) + b1
+    A1 = tf.nn.relu(Z1)
+    Z2 = tf.linalg.matmul(W2, A1) + b2
+    A2 = tf.nn.relu(Z2)
+    Z3 = tf.linalg.matmul(W3, A2) + b3
+    return Z3
+"""
+    },
+)
+case(
+    "valid_forward_einsum_helper",
+    "forward_propagation through a helper linear(W, A, b) = tf.einsum('ij,jm->im', W, A) + b"
+    " and tf.keras.activations.relu: the same values within float32 rounding, gradients to"
+    " all six parameters: full marks.",
+    expected(),
+    replace={
+        "forward": """
+def linear(W, A, b):
+    # W·A + b, one column per example
+    return tf.einsum("ij,jm->im", W, A) + b
+
+
+def forward_propagation(X, parameters):
+    p = parameters
+    hidden_1 = tf.keras.activations.relu(linear(p["W1"], X, p["b1"]))
+    hidden_2 = tf.keras.activations.relu(linear(p["W2"], hidden_1, p["b2"]))
+    logits = linear(p["W3"], hidden_2, p["b3"])
+    return logits
+"""
+    },
+)
+case(
+    "valid_model_watched_variables",
+    "model asks the tape for the variables it saw, tape.watched_variables(), and applies the"
+    " gradients to them: the forward pass read all six parameters, so all six are trained,"
+    " once per minibatch, with Adam: full marks.",
+    expected(),
+    replace={
+        "model": step(
+            """
+            with tf.GradientTape() as tape:
+                Z3 = forward_propagation(tf.transpose(minibatch_X), parameters)
+                minibatch_total_loss = compute_total_loss(Z3, tf.transpose(minibatch_Y))
+            # every variable the forward pass touched: W1, b1, W2, b2, W3, b3
+            watched = tape.watched_variables()
+            grads = tape.gradient(minibatch_total_loss, watched)
+            optimizer.apply_gradients(zip(grads, watched))
+"""
+        )
+    },
+)
+case(
+    "valid_model_variables_by_layer",
+    "model collects the variables with [parameters[f'{kind}{layer}'] for layer in range(1, 4)"
+    " for kind in 'Wb']: all six, in the lab's order: full marks.",
+    expected(),
+    replace={
+        "model": step(
+            """
+            with tf.GradientTape() as tape:
+                Z3 = forward_propagation(tf.transpose(minibatch_X), parameters)
+                minibatch_total_loss = compute_total_loss(Z3, tf.transpose(minibatch_Y))
+            variables = [parameters[f"{kind}{layer}"] for layer in range(1, 4) for kind in "Wb"]
+            gradients = tape.gradient(minibatch_total_loss, variables)
+            optimizer.apply_gradients(zip(gradients, variables))
+"""
+        )
+    },
+)
+case(
+    "valid_model_gradients_as_dict",
+    "model takes the gradient with respect to the parameters dict itself (tape.gradient returns"
+    " a dict of the same keys) and applies (gradients[name], parameters[name]) for every name:"
+    " all six trained with the tape's gradients: full marks.",
+    expected(),
+    replace={
+        "model": step(
+            """
+            with tf.GradientTape() as tape:
+                logits = forward_propagation(tf.transpose(minibatch_X), parameters)
+                minibatch_total_loss = compute_total_loss(logits, tf.transpose(minibatch_Y))
+            Z3 = logits
+            gradients = tape.gradient(minibatch_total_loss, parameters)  # {"W1": dW1, ...}
+            optimizer.apply_gradients(
+                [(gradients[name], parameters[name]) for name in parameters]
+            )
+"""
+        )
+    },
+)
+
 # -- realistic mistakes ----------------------------------------------------------------------
 
 case(
@@ -369,9 +512,11 @@ def initialize_parameters():
 )
 case(
     "mistake_forward_missing_relu",
-    "forward_propagation without the ReLUs: logits of the right shape (0.5) but the wrong values"
-    " (1.5 lost); the feedback says the ReLUs are missing.",
-    expected(forward_propagation=1.5),
+    "forward_propagation without the ReLUs: logits of the right shape (0.4) through which the"
+    " gradients reach all six parameters (0.4), but the wrong values (1.2 lost); the feedback"
+    " says the ReLUs are missing. (0.5 before the gradient-flow check: the shape check now"
+    " weighs 0.4 and the flow check adds 0.4, so 0.8.)",
+    expected(forward_propagation=1.2),
     replace={
         "forward": swap("forward", "A1 = tf.keras.activations.relu(Z1)", "A1 = Z1").replace(
             "A2 = tf.keras.activations.relu(Z2)", "A2 = Z2"
@@ -380,9 +525,10 @@ case(
 )
 case(
     "mistake_forward_softmax_output",
-    "forward_propagation applies a softmax to Z3: probabilities, not logits: right shape (0.5),"
-    " wrong values (1.5 lost).",
-    expected(forward_propagation=1.5),
+    "forward_propagation applies a softmax to Z3: probabilities, not logits: wrong values (1.2"
+    " lost), but the right shape (0.4), and a softmax is differentiable, so the gradients"
+    " still reach all six parameters (0.4): 0.8 (0.5 before the gradient-flow check).",
+    expected(forward_propagation=1.2),
     replace={"forward": swap("forward", "    return Z3", "    return tf.nn.softmax(Z3, axis=0)")},
 )
 case(
@@ -452,7 +598,8 @@ case(
     "mistake_model_fixed_learning_rate",
     "model builds Adam(0.0001) whatever learning_rate says: the learning-rate check fails (0.5)"
     " and at 0.0001 the hidden run does not reach the test accuracy (1.4); the loop itself"
-    " is right (tape, minibatches, returns): 2.1.",
+    " is right: it returns the tuple (0.6), applies the tape's gradients (0.5) to all six"
+    " parameters, which change, if slowly (0.5), once per minibatch (0.5): 2.1.",
     expected(model=1.9),
     replace={
         "model": swap(
@@ -463,7 +610,7 @@ case(
 case(
     "mistake_model_never_applies",
     "model computes the gradients but never calls optimizer.apply_gradients: nothing is"
-    " trained; only the returned tuple's check passes (0.6).",
+    " trained, no parameter changes; only the returned tuple's check passes (0.6).",
     expected(model=3.4),
     replace={
         "model": swap(
@@ -474,8 +621,9 @@ case(
 case(
     "mistake_model_update_after_epoch",
     "model applies the gradients once per epoch, after the minibatch loop (those of the last"
-    " minibatch): the tape and Adam checks pass and it returns the tuple (2.1), but it trains"
-    " 8 steps in all: the update count and the accuracy fail (1.9 lost).",
+    " minibatch): it returns the tuple (0.6), the updates apply the tape's gradients (0.5) to"
+    " all six parameters, which change (0.5), with Adam (0.5): 2.1; but it makes 10 updates"
+    " in all (one per epoch): the update count and the accuracy fail (1.9 lost).",
     expected(model=1.9),
     replace={
         "model": swap(
@@ -492,11 +640,255 @@ case(
 case(
     "mistake_model_returns_parameters_only",
     "model returns parameters alone, not the tuple: the two checks that read its result fail"
-    " (2.0 lost); the training loop itself is right (tape, updates, Adam: 2.0).",
+    " (2.0 lost); the training loop itself is right: the tape's gradients (0.5) update all six"
+    " parameters, which change (0.5), once per minibatch (0.5), with Adam (0.5): 2.0.",
     expected(model=2.0),
     replace={
         "model": swap(
             "model", "    return parameters, costs, train_acc, test_acc", "    return parameters"
+        )
+    },
+)
+
+# Gradient flow: the right numbers, computed where the tape cannot follow them. The values
+# and the float32 (6, m) tensor pass; the check that the gradients of Z3 reach all six
+# parameters fails (0.4). model is judged with a correct forward pass.
+
+case(
+    "mistake_forward_all_in_numpy",
+    "forward_propagation copies X and the six parameters out with .numpy(), does the three"
+    " layers in numpy (float32 throughout) and returns tf.constant(z3): the right float32"
+    " (6, m) values (1.6), but Z3 is a constant: no gradient reaches any parameter (0.4 lost)."
+    " The notebook's own training then stops (no gradients), but model is judged with a"
+    " correct forward pass: full marks there.",
+    expected(forward_propagation=0.4),
+    replace={
+        "forward": """
+def forward_propagation(X, parameters):
+    # numpy is easier to debug: work on plain arrays, hand TensorFlow a tensor at the end
+    x = X.numpy()
+    p = {name: value.numpy() for name, value in parameters.items()}
+    a1 = np.maximum(0, p["W1"] @ x + p["b1"])
+    a2 = np.maximum(0, p["W2"] @ a1 + p["b2"])
+    z3 = p["W3"] @ a2 + p["b3"]
+    return tf.constant(z3)
+"""
+    },
+)
+case(
+    "mistake_forward_first_layer_in_numpy",
+    "forward_propagation computes the first layer with np.dot on .numpy() values (checked"
+    " against a hand calculation) and goes back to TensorFlow with tf.convert_to_tensor for"
+    " layers 2 and 3: right float32 (6, m) values (1.6), and W2, b2, W3, b3 get gradients, but"
+    " W1 and b1 get none (0.4 lost): one untrainable layer is enough to fail the check.",
+    expected(forward_propagation=0.4),
+    replace={
+        "forward": """
+def forward_propagation(X, parameters):
+    W1 = parameters["W1"]
+    b1 = parameters["b1"]
+    W2 = parameters["W2"]
+    b2 = parameters["b2"]
+    W3 = parameters["W3"]
+    b3 = parameters["b3"]
+    # layer 1, as in the numpy lab (I checked it by hand)
+    Z1 = np.dot(W1.numpy(), X.numpy()) + b1.numpy()
+    A1 = tf.convert_to_tensor(np.maximum(Z1, 0))
+    # layers 2 and 3
+    Z2 = tf.linalg.matmul(W2, A1) + b2
+    A2 = tf.keras.activations.relu(Z2)
+    Z3 = tf.linalg.matmul(W3, A2) + b3
+    return Z3
+"""
+    },
+)
+case(
+    "mistake_forward_stop_gradient",
+    "forward_propagation wraps the first hidden activation in tf.stop_gradient ('activations"
+    " are not parameters'): the values are unchanged (1.6), but the gradients of W1 and b1"
+    " are cut (0.4 lost).",
+    expected(forward_propagation=0.4),
+    replace={
+        "forward": """
+def forward_propagation(X, parameters):
+    W1, b1, W2, b2, W3, b3 = (parameters[k] for k in ["W1", "b1", "W2", "b2", "W3", "b3"])
+    Z1 = tf.matmul(W1, X) + b1
+    # A1 is an activation, not a parameter: keep it out of the gradient
+    A1 = tf.stop_gradient(tf.nn.relu(Z1))
+    Z2 = tf.matmul(W2, A1) + b2
+    A2 = tf.nn.relu(Z2)
+    Z3 = tf.matmul(W3, A2) + b3
+    return Z3
+"""
+    },
+)
+case(
+    "mistake_forward_bias_as_numpy",
+    "forward_propagation adds the last bias as b3.numpy() (an array broadcasts the same way):"
+    " the right float32 (6, m) values (1.6), gradients reach five parameters but not b3 (0.4"
+    " lost).",
+    expected(forward_propagation=0.4),
+    replace={
+        "forward": swap(
+            "forward",
+            "Z3 = tf.math.add(tf.linalg.matmul(W3, A2), b3)",
+            "Z3 = tf.math.add(tf.linalg.matmul(W3, A2), b3.numpy())  # (6, 1) broadcasts",
+        )
+    },
+)
+case(
+    "mistake_forward_numpy_relu",
+    "forward_propagation uses np.maximum(Z, 0) as the ReLU in an otherwise TensorFlow pass:"
+    " numpy returns arrays, so A1 and A2 are constants to the tape: the right float32 (6, m)"
+    " values (1.6), but W1, b1, W2 and b2 get no gradient (0.4 lost).",
+    expected(forward_propagation=0.4),
+    replace={
+        "forward": """
+def forward_propagation(X, parameters):
+    Z1 = parameters["W1"] @ X + parameters["b1"]
+    A1 = np.maximum(Z1, 0)  # ReLU
+    Z2 = parameters["W2"] @ A1 + parameters["b2"]
+    A2 = np.maximum(Z2, 0)  # ReLU
+    Z3 = parameters["W3"] @ A2 + parameters["b3"]
+    return Z3
+"""
+    },
+)
+case(
+    "mistake_forward_constant_copies",
+    "forward_propagation starts with W1 = tf.constant(parameters['W1']) and so on: tf.constant"
+    " copies each variable's value into a new constant, so the layers give the right float32"
+    " (6, m) values (1.6) but the tape never sees a parameter (0.4 lost).",
+    expected(forward_propagation=0.4),
+    replace={
+        "forward": """
+def forward_propagation(X, parameters):
+    # tensors rather than variables for the arithmetic
+    W1 = tf.constant(parameters["W1"])
+    b1 = tf.constant(parameters["b1"])
+    W2 = tf.constant(parameters["W2"])
+    b2 = tf.constant(parameters["b2"])
+    W3 = tf.constant(parameters["W3"])
+    b3 = tf.constant(parameters["b3"])
+
+    Z1 = tf.math.add(tf.linalg.matmul(W1, X), b1)
+    A1 = tf.keras.activations.relu(Z1)
+    Z2 = tf.math.add(tf.linalg.matmul(W2, A1), b2)
+    A2 = tf.keras.activations.relu(Z2)
+    Z3 = tf.math.add(tf.linalg.matmul(W3, A2), b3)
+    return Z3
+"""
+    },
+)
+case(
+    "mistake_forward_float64_numpy",
+    "forward_propagation converts X and each parameter with np.array(..., dtype=float), loops"
+    " over the layers in numpy and returns tf.convert_to_tensor of the result: the values are"
+    " right (1.2), but the tensor is float64, not float32 (0.4 lost), and no gradient reaches"
+    " the parameters (0.4 lost): 1.2.",
+    expected(forward_propagation=0.8),
+    replace={
+        "forward": """
+def forward_propagation(X, parameters):
+    A = np.array(X, dtype=float)
+    for l in range(1, 4):
+        W = np.array(parameters["W" + str(l)], dtype=float)
+        b = np.array(parameters["b" + str(l)], dtype=float)
+        Z = W.dot(A) + b
+        if l < 3:
+            A = np.where(Z > 0, Z, 0.0)
+    return tf.convert_to_tensor(Z)
+"""
+    },
+)
+
+# Updated parameters: model hands the optimizer only some of the six variables. Every
+# update still applies the tape's gradients, once per minibatch, with Adam; the new check
+# (all six updated and changed) fails (0.5), and the accuracy check (1.4) fails where
+# training the rest does not reach 85% (measured on draws of the hidden inputs: see
+# README.md).
+
+case(
+    "mistake_model_forgets_b3",
+    "model's list of trainable variables is [W1, b1, W2, b2, W3]: b3 is never updated and"
+    " keeps its initial value, so the check that all six parameters are trained fails (0.5"
+    " lost). The other five are enough to learn: on 16 draws of the hidden inputs (256"
+    " training and 300 test images, 10 epochs, minibatch 40 or 48, learning rate 0.01) the"
+    " training loss fell to 1-6% of its start and the test accuracy was 93.0-98.7%, far"
+    " above 85%: the accuracy check passes, and so do the tape, the update count and Adam.",
+    expected(model=0.5),
+    replace={
+        "model": swap(
+            "model",
+            "trainable_variables = [W1, b1, W2, b2, W3, b3]",
+            "trainable_variables = [W1, b1, W2, b2, W3]",
+        )
+    },
+)
+case(
+    "mistake_model_last_layer_only",
+    "model differentiates and updates only the output layer, [W3, b3]: W1, b1, W2, b2 keep"
+    " their initial values (0.5 lost), and a linear classifier on 12 random ReLU features"
+    " does not learn the digits: on 16 draws of the hidden inputs the training loss only fell"
+    " to 77-84% of its start and the test accuracy was 32-52%, far below 85% (1.4 lost)."
+    " Every update still applies the tape's gradients, once per minibatch, with Adam: 2.1.",
+    expected(model=1.9),
+    replace={
+        "model": step(
+            """
+            with tf.GradientTape() as g:
+                Z3 = forward_propagation(tf.transpose(minibatch_X), parameters)
+                minibatch_total_loss = compute_total_loss(Z3, tf.transpose(minibatch_Y))
+            # the output layer makes the prediction: train W3 and b3
+            dW3, db3 = g.gradient(minibatch_total_loss, [W3, b3])
+            optimizer.apply_gradients([(dW3, W3), (db3, b3)])
+"""
+        )
+    },
+)
+case(
+    "mistake_model_list_overwritten_in_loop",
+    "model builds its list of variables in a loop over the layers but assigns instead of"
+    " appending (trainable_variables = [W, b] each time round), so only the last layer's W3"
+    " and b3 are handed to the optimizer: the other four are never updated (0.5 lost), and"
+    " training the last layer alone stays far from 85% (measured with"
+    " mistake_model_last_layer_only's set: loss 77-84% of its start, test accuracy 32-52% on"
+    " 16 draws; 1.4 lost). Tape, update count and Adam pass: 2.1.",
+    expected(model=1.9),
+    replace={
+        "model": step(
+            """
+            with tf.GradientTape() as tape:
+                Z3 = forward_propagation(tf.transpose(minibatch_X), parameters)
+                minibatch_total_loss = compute_total_loss(Z3, tf.transpose(minibatch_Y))
+            for l in range(1, 4):
+                # the W and b of layer l
+                trainable_variables = [parameters["W" + str(l)], parameters["b" + str(l)]]
+            grads = tape.gradient(minibatch_total_loss, trainable_variables)
+            optimizer.apply_gradients(zip(grads, trainable_variables))
+"""
+        )
+    },
+)
+case(
+    "mistake_model_weights_only_comprehension",
+    "model trains {name: var for name, var in parameters.items() if name.startswith('W')}, the"
+    " weight matrices only: the biases are never updated (0.5 lost). The weights alone still"
+    " learn: on 16 draws of the hidden inputs the training loss fell to 1-6% of its start"
+    " and the test accuracy was 92.7-98.7%, far above 85%, so the accuracy check passes, as"
+    " do the tape (the dict of gradients comes from tape.gradient), the count and Adam.",
+    expected(model=0.5),
+    replace={
+        "model": step(
+            """
+            with tf.GradientTape() as tape:
+                Z3 = forward_propagation(tf.transpose(minibatch_X), parameters)
+                minibatch_total_loss = compute_total_loss(Z3, tf.transpose(minibatch_Y))
+            # the weights to learn (W1, W2, W3)
+            weights = {name: var for name, var in parameters.items() if name.startswith("W")}
+            grads = tape.gradient(minibatch_total_loss, weights)
+            optimizer.apply_gradients(zip(grads.values(), weights.values()))
+"""
         )
     },
 )
@@ -586,8 +978,10 @@ case(
     "game_patch_during_probe",
     "forward_propagation returns zeros of the right shape, and patches Tensor.numpy and"
     " np.asarray during the call to read as the answer would: the probes read values without"
-    " calling anything student code can patch: shape (0.5) only.",
-    expected(forward_propagation=1.5),
+    " calling anything student code can patch: shape (0.4) only. tf.zeros_like gives a"
+    " tensor with no gradient to any parameter, so the flow check fails too: 0.4 (0.5 before"
+    " the gradient-flow check).",
+    expected(forward_propagation=1.6),
     replace={
         "forward": """
 def forward_propagation(X, parameters):
@@ -608,7 +1002,9 @@ case(
     "game_model_trains_on_notebook_data",
     "model ignores the datasets it is given and trains on the notebook's own x_train and"
     " new_y_train (more images, seen labels): the hidden run names the classes differently, so"
-    " its accuracy fails (1.4), and the update count is the notebook's (0.5): 2.1.",
+    " its accuracy fails (1.4), and the update count is the notebook's (0.5); it returns the"
+    " tuple (0.6) and trains all six parameters (0.5) with the tape's gradients (0.5) and"
+    " Adam (0.5): 2.1.",
     expected(model=1.9),
     replace={
         "model": swap(
