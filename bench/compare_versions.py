@@ -418,6 +418,69 @@ def verdicts(
 # -- main ----------------------------------------------------------------------------------
 
 
+# -- the probes alone: the student's process's own work, without the CLI around it -----------
+
+# tf_intro's probes as its hidden checks ask for them, on valid_reference, in one process of
+# the version: after the notebook's cells, each probe's best time of 3. Prints JSON.
+PROBE_FLOOR = """
+import contextlib, io, json, os, sys, time
+os.environ.update(TF_USE_LEGACY_KERAS="1", CUDA_VISIBLE_DEVICES="-1", TF_CPP_MIN_LOG_LEVEL="2")
+from autograder.labs.tf_intro import probes
+from autograder.notebook import load_notebook
+from autograder.sandbox.cells import otter_stub
+sys.modules["otter"] = otter_stub()
+probes.before_student_code(False)
+namespace = {"__name__": "__main__"}
+with contextlib.redirect_stdout(io.StringIO()):
+    for cell in load_notebook(open(sys.argv[1], "rb").read()).cells:
+        exec(compile(cell.python, "cell", "exec"), namespace)
+runs = {
+    "train_step_run 1000 steps": lambda: probes.train_step_run(namespace, 0.0, 1000, 25),
+    "train_step_run 3 x 25 steps": lambda: [
+        probes.train_step_run(namespace, s, 25, 25) for s in (-3.0, 2.5, 12.0)
+    ],
+    "training_run x 3": lambda: [
+        probes.training_run(namespace, c, 0.5) for c in ([1, -10, 25], [2, -4, 1], [0.5, 3, 2])
+    ],
+}
+best = {}
+for _ in range(3):
+    for name, run in runs.items():
+        start = time.perf_counter()
+        run()
+        best[name] = min(best.get(name, 1e9), time.perf_counter() - start)
+print(json.dumps(best))
+"""
+
+
+def probe_floor(versions: tuple[Version, ...], repeat: int) -> dict:
+    """Each version's probes timed in its own process, the versions alternating."""
+    notebook = str(CORPORA["tf_intro"] / "valid_reference.ipynb")
+    best: dict[str, dict[str, float]] = {version.role: {} for version in versions}
+    for index in range(repeat):
+        for version in versions if index % 2 == 0 else versions[::-1]:
+            step(f"probes alone, run {index + 1}: {version.role} ({version.name})")
+            done = subprocess.run(
+                [sys.executable, "-c", PROBE_FLOOR, notebook],
+                cwd=version.root,
+                env=version.environment(),
+                capture_output=True,
+                text=True,
+            )
+            if done.returncode != 0:
+                print(done.stderr[-LOG_TAIL:])
+                continue
+            for name, seconds in json.loads(done.stdout.splitlines()[-1]).items():
+                best[version.role][name] = min(best[version.role].get(name, 1e9), seconds)
+    print("\ntf_intro's probes alone (valid_reference, best of runs, seconds)")
+    print("| probe | before | after | after/before |\n|---|---|---|---|")
+    for name, seconds in best["after"].items():
+        before = best["before"].get(name)
+        shown, ratio = (f"{before:.3f}", f"{seconds / before:.3f}") if before else ("-", "n/a")
+        print(f"| {name} | {shown} | {seconds:.3f} | {ratio} |")
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base", default="HEAD", help="commit of the before version (HEAD)")
@@ -447,6 +510,7 @@ def main() -> None:
         report["before"]["ref"] = args.base
         step("warm-up import of TensorFlow (not measured)")
         warm_up()
+        report["probes_alone"] = probe_floor(versions, args.repeat)
         for lab in CORPORA:
             names, runs = grade_lab(versions, lab, args.submissions, args, work)
             report["labs"][lab] = {

@@ -54,7 +54,8 @@ class Update:
 
 
 class Recording:
-    """Tape calls and optimizer updates, in order; `limit` bounds what is kept."""
+    """Tape calls and optimizer updates, in order. Past `limit` of each, updates are only
+    counted: a probe that reads the first steps in detail sets it, and saves the time."""
 
     def __init__(self, limit: int = 100_000):
         self.tape_calls: list[TapeCall] = []
@@ -64,9 +65,9 @@ class Recording:
         self._tape_tensors: dict[int, object] = {}  # held, so that their ids stay unique
 
     def on_tape_gradient(self, sources, result) -> None:
-        flat = tf.nest.flatten(result)
-        self._tape_tensors.update((id(t), t) for t in flat if t is not None)
-        if len(self.tape_calls) < self.limit:
+        if len(self.tape_calls) < self.limit:  # past the limit, nothing more is kept
+            flat = tf.nest.flatten(result)
+            self._tape_tensors.update((id(t), t) for t in flat if t is not None)
             self.tape_calls.append(TapeCall(sources, flat))
 
     def on_apply(self, optimizer, pairs: list) -> None:

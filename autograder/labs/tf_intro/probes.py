@@ -58,7 +58,8 @@ def _run(train_step, candidates, optimizers, start: float, steps: int, detail_st
     for optimizer in optimizers:
         reset_optimizer(optimizer, LEARNING_RATE)
     w, path, error, local, details = candidates[0], [], None, {}, []
-    with observing(Recording()) as recording:
+    # Only the first steps are described: room for a few tape calls and updates in each
+    with observing(Recording(limit=10 * detail_steps)) as recording:
         for step in range(steps):
             tapes, updates = recording.mark()
             try:
