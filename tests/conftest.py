@@ -49,6 +49,20 @@ def grade_folder(folder: Path, out: Path, *extra: str) -> dict[str, dict]:
     return {path.stem: json.loads(path.read_text()) for path in sorted(out.glob("*.json"))}
 
 
+def script_json(name: str):
+    """Runs tests/scripts/<name> in a fresh interpreter (TensorFlow runs ops there, never in
+    the test process, which forks later) and reads what it printed as JSON."""
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "scripts" / name)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return json.loads(completed.stdout)
+
+
 def part_scores(result: dict) -> dict[str, float]:
     parts: dict[str, float] = {}
     for test in result["tests"]:

@@ -1,23 +1,13 @@
 """The toolkit's ScalarAdam gives exactly what tf_keras's Adam gives, bit for bit."""
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from tests.conftest import ROOT
-
-SCRIPT = ROOT / "tests" / "scripts" / "compare_adam.py"
+from tests.conftest import script_json
 
 
 @pytest.fixture(scope="module")
 def runs() -> dict:
-    completed = subprocess.run(
-        [sys.executable, str(SCRIPT)], capture_output=True, text=True, cwd=ROOT, check=False
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return json.loads(completed.stdout)
+    return script_json("compare_adam.py")
 
 
 # How many updates of each scenario the grader's Adam must make on its short path. Without

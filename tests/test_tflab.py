@@ -4,28 +4,18 @@ The student's side runs in a script of its own (tests/scripts/toolkit_student_si
 TensorFlow must not run ops in the test process, which forks fork servers later.
 """
 
-import json
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
 from autograder.tflab.judging import require_gradients, require_values
 from autograder.tflab.observer import Call, Pair, Returned
 from autograder.tflab.parsing import Malformed, StudentError, parse
-from tests.conftest import ROOT
-
-SCRIPT = ROOT / "tests" / "scripts" / "toolkit_student_side.py"
+from tests.conftest import script_json
 
 
 @pytest.fixture(scope="module")
 def student_side() -> dict:
-    completed = subprocess.run(
-        [sys.executable, str(SCRIPT)], capture_output=True, text=True, cwd=ROOT, check=False
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return json.loads(completed.stdout)
+    return script_json("toolkit_student_side.py")
 
 
 def test_the_students_own_objects_are_found_however_they_are_bound(student_side):
