@@ -50,7 +50,7 @@ UNTOUCHED_REASONS = {
     "other starting points": ("w did not change", "train_step must call optimizer.apply_gradients"),
     "gradient handed to the optimizer": ("handed no gradient to optimizer.apply_gradients",),
     "come from tf.GradientTape": ("never called tape.gradient", "tf.GradientTape"),
-    "notebook's current w": ("no (gradient, variable) pair reached optimizer.apply_gradients",),
+    "notebook's own w": ("no (gradient, variable) pair reached optimizer.apply_gradients",),
     "variables to differentiate": ("write trainable_variables = [w]",),
     "trains the w it is given": ("w was 0;", "It did not move", "never called an optimizer"),
     "other coefficients": ("It did not move", "never called an optimizer"),

@@ -163,7 +163,7 @@ def test_a_cell_killed_by_a_signal_twice_is_recorded_with_the_signal(forkserver,
 
 def test_a_probe_whose_process_is_killed_by_a_signal_once_is_asked_again(forkserver, tmp_path):
     cells = [
-        "import tensorflow as tf\nw = tf.Variable(0.0)\noptimizer = None",
+        "import tensorflow as tf\nw = tf.Variable(0.0)\noptimizer = tf.keras.optimizers.Adam(0.1)",
         KILL_ONCE + "def train_step():\n    kill_once()\n    with tf.GradientTape() as tape:\n"
         "        cost = w ** 2 - 10 * w + 25\n    grads = tape.gradient(cost, [w])\n"
         "    optimizer.apply_gradients(zip(grads, [w]))",
