@@ -6,6 +6,7 @@ answers as a dataclass with type hints; `parse` builds it from the JSON or fails
 """
 
 import dataclasses
+import functools
 import types
 import typing
 
@@ -42,43 +43,63 @@ class StudentError(dict):
 def parse(cls, data, **given):
     """`cls` (a dataclass) from `data`; fields in `given` come from the grader, not the JSON."""
     expect(isinstance(data, dict))
-    hints = typing.get_type_hints(cls)
     values = dict(given)
-    for field in dataclasses.fields(cls):
-        if field.name in given:
+    for name, read, has_default in _fields(cls):
+        if name in given or (has_default and name not in data):
             continue
-        has_default = field.default is not dataclasses.MISSING
-        if field.name not in data and has_default:
-            continue
-        values[field.name] = _value(hints[field.name], data.get(field.name))
+        values[name] = read(data.get(name))
     return cls(**values)
 
 
-def _value(hint, value):
+@functools.cache
+def _fields(cls) -> tuple:
+    """Each field's name, reader and whether it has a default: worked out once per class, as
+    a probe's answer may hold thousands of records of one class."""
+    hints = typing.get_type_hints(cls)
+    return tuple(
+        (field.name, _reader(hints[field.name]), field.default is not dataclasses.MISSING)
+        for field in dataclasses.fields(cls)
+    )
+
+
+def _checked(kind, convert=None):
+    def read(value):
+        expect(isinstance(value, kind) and not (isinstance(value, bool) and kind is not bool))
+        return convert(value) if convert else value
+
+    return read
+
+
+@functools.cache
+def _reader(hint):
+    """A function that checks a JSON value against `hint` and returns it as that type."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
         (inner,) = [arg for arg in args if arg is not type(None)]
-        return _value(inner, value)
-    if hint is bool:
-        expect(isinstance(value, bool))
-        return value
-    if hint in (int, float):
-        expect(isinstance(value, int | float) and not isinstance(value, bool))
-        expect(hint is float or isinstance(value, int))
-        return hint(value)
-    if hint is str:
-        expect(isinstance(value, str))
-        return value[:MAX_TEXT]
+        read, optional = _reader(inner), type(None) in args
+        return lambda value: None if value is None and optional else read(value)
+    if hint in (bool, int, str):
+        return _checked(hint, (lambda text: text[:MAX_TEXT]) if hint is str else None)
+    if hint is float:
+        return _checked(int | float, float)
     if origin in (tuple, list):
-        expect(isinstance(value, list) and len(value) <= MAX_ITEMS)
-        return origin(_value(args[0], item) for item in value)
+        read = _reader(args[0])
+
+        def sequence(value):
+            expect(isinstance(value, list) and len(value) <= MAX_ITEMS)
+            return origin(read(item) for item in value)
+
+        return sequence
     if origin is dict:
-        expect(isinstance(value, dict) and len(value) <= MAX_ITEMS)
-        return {str(key)[:80]: _value(args[1], item) for key, item in value.items()}
+        read = _reader(args[1])
+
+        def mapping(value):
+            expect(isinstance(value, dict) and len(value) <= MAX_ITEMS)
+            return {str(key)[:80]: read(item) for key, item in value.items()}
+
+        return mapping
     if hasattr(hint, "from_json"):
-        return hint.from_json(value)
+        return hint.from_json
     if dataclasses.is_dataclass(hint):
-        return parse(hint, value)
+        return lambda value: parse(hint, value)
     raise TypeError(f"parse can't check a field of type {hint}")  # a lab's bug, not a student's
