@@ -14,6 +14,8 @@ the run reports the gradient of the summed output: its values for a tensor argum
 for a dict of variables which of them it reaches.
 """
 
+import contextlib
+
 import numpy as np
 import tensorflow as tf
 
@@ -44,11 +46,13 @@ def call(function, case: dict) -> dict:
     wrt = [index for index in case.get("gradients", []) if 0 <= index < len(args)]
     run = {"error": None, "result": None, "gradients": []}
     try:
-        with _GradientTape(persistent=True) as tape, functions_run_eagerly(), quiet():
+        # a tape only where a gradient is asked for: it records every op of the call
+        recorder = _GradientTape(persistent=True) if wrt else contextlib.nullcontext()
+        with recorder as tape, functions_run_eagerly(), quiet():
             for index in wrt:
                 tape.watch(tf.nest.flatten(args[index]))
             output = function(*args, **kwargs)
-            total = summed(output)
+            total = summed(output) if wrt else None
         run["result"] = describe(output)
         for index in wrt:
             if isinstance(args[index], dict):
@@ -72,7 +76,7 @@ def observed_call(function, *args, watch: list | None = None, **kwargs) -> dict:
     error, what it returned, and what its training did to the variables of the first
     `Updates` in `watch` (a list the lab's code may fill during the call)."""
     returned, error = None, None
-    with observing(Recording()) as recording:
+    with observing(Recording(values=False)) as recording:
         try:
             returned = function(*args, **kwargs)
         except Exception as failure:  # noqa: BLE001 - the student's error is the observation

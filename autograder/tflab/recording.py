@@ -57,11 +57,12 @@ class Recording:
     """Tape calls and optimizer updates, in order. Past `limit` of each, updates are only
     counted: a probe that reads the first steps in detail sets it, and saves the time."""
 
-    def __init__(self, limit: int = 100_000):
+    def __init__(self, limit: int = 100_000, values: bool = True):
         self.tape_calls: list[TapeCall] = []
         self.updates: list[Update] = []
         self.update_count = 0
         self.limit = limit
+        self.values = values  # keep each pair's variable value at hand-over (describe_pairs)
         self._tape_tensors: dict[int, object] = {}  # held, so that their ids stay unique
 
     def on_tape_gradient(self, sources, result) -> None:
@@ -74,7 +75,8 @@ class Recording:
         self.update_count += 1
         if len(self.updates) < self.limit:
             update = Update(optimizer, pairs, [])
-            update.values = [as_array(variable) for _, variable in update.well_formed()]
+            if self.values:
+                update.values = [as_array(variable) for _, variable in update.well_formed()]
             self.updates.append(update)
 
     def from_tape(self, gradient) -> bool:
