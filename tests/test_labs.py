@@ -195,3 +195,13 @@ def test_a_lab_installed_by_another_package_is_found_by_its_entry_point(tmp_path
     name, folder, known = found.stdout.split(" ", 2)
     assert name == "scale_lab" and Path(folder) == site / "course_labs" / "scale"
     assert "'scale_lab'" in known and "'tf_intro'" in known
+
+
+def test_each_lab_is_at_most_half_its_size_before_the_toolkit():
+    # lines of Python in the lab's folder before autograder/tflab existed, halved
+    limits = {"tf_intro": 1257 // 2, "tf_network": 1435 // 2}
+    for lab, limit in limits.items():
+        lines = sum(
+            len(p.read_text(encoding="utf-8").splitlines()) for p in (LABS / lab).rglob("*.py")
+        )
+        assert lines <= limit, f"{lab}: {lines} lines of Python, more than {limit}"
