@@ -30,4 +30,4 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3
-	$(BIN)/python bench/benchmark.py
+	$(BIN)/python -m bench.benchmark

@@ -19,6 +19,7 @@ from otter.assign import main as otter_assign
 
 from autograder.handout import COLAB_SUFFIX, colab_notebook, write_zip
 from autograder.intake import NOTEBOOK_METADATA
+from autograder.lab import LabError, get_lab, known_labs, only_lab
 
 logger = logging.getLogger(__name__)
 
@@ -143,3 +144,35 @@ def _copy(src: Path, src_root: Path, out_dir: Path) -> Path:
     shutil.copyfile(src, dst)
     logger.debug("Copied %s", dst)
     return dst
+
+
+class AssignError(Exception):
+    """The assignment can't be generated as asked; the message says why."""
+
+
+def assign_lab(
+    lab_reference: str | None, solution: Path | None, out_dir: Path | None
+) -> list[Path]:
+    """`autograder assign`: the lab named (else the known lab whose solution this is, else
+    the one built-in lab), generated from its solution notebook into out_dir."""
+    try:
+        lab = get_lab(lab_reference or (solution and _lab_of_solution(solution)) or only_lab())
+    except LabError as error:
+        raise AssignError(str(error)) from None
+    solution = solution or lab.solution
+    if solution is None or not solution.is_file():
+        raise AssignError(f"the lab {lab.name} has no solution notebook at {solution}")
+    try:
+        return generate_assignment(
+            solution, out_dir or Path("assignments") / lab.name, lab_name=lab.name
+        )
+    except FileExistsError as error:  # out_dir holds something else: nothing was deleted
+        raise AssignError(str(error)) from None
+
+
+def _lab_of_solution(solution: Path) -> str | None:
+    """The known lab whose solution notebook this is, if one is."""
+    for name in known_labs():
+        if get_lab(name).solution == solution.resolve():
+            return name
+    return None

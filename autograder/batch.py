@@ -12,10 +12,10 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
 from autograder.grade import GradingOptions, grade_submission, ungraded
-from autograder.intake import Submission
 from autograder.lab import Lab, get_lab
 from autograder.results import SubmissionResult
 from autograder.sandbox.forkserver import ForkServer, ForkServerDied
+from autograder.submission import Submission
 
 log = logging.getLogger(__name__)
 

@@ -1,41 +1,38 @@
-"""The instructor's commands."""
+"""The instructor's commands: each declares its options and calls one function.
 
-import contextlib
+Errors the instructor can fix come back as exceptions of the modules that found them and
+leave here as one line (click.ClickException), never a traceback.
+"""
+
 import logging
 import sqlite3
 import sys
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 from rich.console import Console
 
 from autograder import __version__
-from autograder.batch import default_workers, grade_batch
-from autograder.cluster.client import ClusterError, cluster_threads, connect, grade_on_cluster
-from autograder.exports import ExportError, ExportOptions
-from autograder.exports.run import FORMATS
-from autograder.exports.run import export as run_export
+from autograder.assign import AssignError, assign_lab
+from autograder.exports.lti import USER_FIELDS
+from autograder.exports.options import ExportError, ExportOptions
+from autograder.exports.run import FORMATS, export_class
 from autograder.grade import GradingOptions
-from autograder.gradebook import Gradebook, lab_version
-from autograder.intake import IntakeError, Submission, discover, notebook_lab
-from autograder.lab import Lab, LabError, get_lab, known_labs, only_lab
-from autograder.late import LatePolicy, PolicyError, parse_policy
-from autograder.overrides import (
-    LATE,
-    OverrideError,
-    author_name,
-    describe_override,
-    target_of,
-)
-from autograder.regrade import override_notices
-from autograder.report import export_summary, progress_bar, sandbox_gaps, summary_table
-from autograder.results import SubmissionResult
-from autograder.roster import RosterError, load_roster
+from autograder.gradebook import override_in, student_history
+from autograder.grading_run import RunError, grade_path, lab_of, lab_of_gradebook
+from autograder.lab import LabError
+from autograder.late import PolicyError
+from autograder.lms.gradescope_autograder.command import bundle
+from autograder.lms.registry import LTI_USER_DEFAULT
+from autograder.matching import read_class
+from autograder.overrides import OverrideError, author_name, describe_override
+from autograder.pages.feedback_delivery import FORMATS as FEEDBACK_FORMATS
 from autograder.sandbox.session import Limits
-from autograder.standing import build_standing, load_mapping
+from autograder.student import RosterError
+from autograder.terminal import RunDisplay, export_summary, history_lines, show_run
+
+# What the instructor can fix: said in one line
+FIXABLE = (RunError, LabError, PolicyError, RosterError, ExportError, OverrideError, AssignError)
 
 
 @click.group()
@@ -49,6 +46,21 @@ def main(verbose: bool) -> None:
     )
 
 
+main.add_command(bundle)  # declared beside the runner it packs
+
+
+class _Fixable:
+    """Turns what the instructor can fix into one line."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if kind is not None and issubclass(kind, FIXABLE):
+            raise click.ClickException(str(error)) from None
+        return False
+
+
 def _options(*options):
     """Several click options as one decorator, in the order given."""
 
@@ -58,6 +70,11 @@ def _options(*options):
         return command
 
     return apply
+
+
+def _grading(cell_timeout: float, probe_timeout: float, timeout: float, gpu: bool):
+    limits = Limits(cell_seconds=cell_timeout, probe_seconds=probe_timeout, total_seconds=timeout)
+    return GradingOptions(limits, gpu=gpu)
 
 
 # How submissions are graded: `grade` and `regrade`.
@@ -137,138 +154,17 @@ def grade(
             "--workers counts this machine's worker processes; with --dask, the cluster's"
             " workers grade (local:N starts N of them)"
         )
-    try:
-        submissions = discover(path)
-    except IntakeError as error:
-        raise click.ClickException(str(error)) from None
-    if not submissions:
-        raise click.ClickException(f"no notebooks or zips found under {path}")
-    lab = _lab(lab_name or _lab_of_notebooks(submissions))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    options = GradingOptions(
-        Limits(cell_seconds=cell_timeout, probe_seconds=probe_timeout, total_seconds=timeout),
-        gpu=gpu,
-    )
-    try:
-        with _grading_engine(dask_address, workers, lab, options) as engine:
-            _grade_into(submissions, lab, engine, out_dir, gradebook_path, force)
-    except ClusterError as error:
-        raise click.ClickException(str(error)) from None
-    except (OSError, sqlite3.Error) as error:
-        # Each submission is one transaction: whatever was recorded before this is intact.
-        raise click.ClickException(
-            f"stopped: could not write the results or the gradebook in {out_dir} ({error})."
-            " Every submission recorded before this is kept; free space (or fix the folder)"
-            " and run the same command again to grade the rest."
-        ) from None
-
-
-@dataclass(frozen=True)
-class GradingEngine:
-    """Where submissions are graded: this machine's worker processes, or a Dask cluster."""
-
-    describe: Callable[[int], str]  # for n submissions to grade: "2 worker(s)"
-    grade: Callable[[list[Submission]], Iterator[tuple[Submission, SubmissionResult]]]
-
-
-@contextlib.contextmanager
-def _grading_engine(
-    dask_address: str | None, workers: int | None, lab: Lab, options: GradingOptions
-) -> Iterator[GradingEngine]:
-    if dask_address is None:
-
-        def count(n: int) -> int:
-            return max(1, min(workers or default_workers(), n))
-
-        yield GradingEngine(
-            describe=lambda n: f"{count(n)} worker(s)",
-            grade=lambda batch: grade_batch(batch, lab, options, count(len(batch))),
-        )
-        return
-    # Connecting checks the workers' versions: a refusal comes before anything is graded
-    with connect(dask_address, options.gpu, default_workers()) as client:
-        yield GradingEngine(
-            describe=lambda n: f"{cluster_threads(client)} Dask worker(s) at {dask_address}",
-            grade=lambda batch: grade_on_cluster(client, batch, lab, options),
-        )
-
-
-def _grade_into(
-    submissions: list[Submission],
-    lab: Lab,
-    engine: GradingEngine,
-    out_dir: Path,
-    gradebook_path: Path | None,
-    force: bool,
-) -> None:
-    gradebook = Gradebook.open(gradebook_path or out_dir / "gradebook.sqlite")
-    try:
-        _grade_with(gradebook, submissions, lab, engine, out_dir, force)
-    finally:
-        gradebook.close()
-
-
-def _grade_with(
-    gradebook: Gradebook,
-    submissions: list[Submission],
-    lab: Lab,
-    engine: GradingEngine,
-    out_dir: Path,
-    force: bool,
-) -> None:
-    version = lab_version(lab)
-    run_id = gradebook.start_run(lab, version, " ".join(sys.argv))
-    results: list[tuple[Submission, SubmissionResult]] = []
-    graded_now: list[tuple[Submission, SubmissionResult]] = []
-    to_grade = []
-    for submission in submissions:
-        previous = (
-            None
-            if force or submission.superseded_by
-            else gradebook.previous_result(submission.sha256, version)
-        )
-        if previous is None:
-            to_grade.append(submission)
-            continue
-        results.append((submission, previous))
-        if not (out_dir / f"{submission.name}.json").exists():
-            previous.write(out_dir / f"{submission.name}.json")
     status = Console(stderr=True)
-    status.print(
-        f"{lab.title}: {len(to_grade)} to grade with {engine.describe(len(to_grade))},"
-        f" {len(submissions) - len(to_grade)} already in the gradebook"
-    )
-    started = time.monotonic()
-    with progress_bar(status) as progress:
-        task = progress.add_task("grading", total=len(to_grade))
-        # closing() stops the workers too when writing a result fails
-        with contextlib.closing(engine.grade(to_grade)) as graded:
-            for submission, result in graded:
-                # The gradebook first: a result file without its row would be graded again,
-                # a row without its file is rewritten from the gradebook on the next run.
-                gradebook.record(
-                    run_id, version, submission, result, result.extra_data.get("started_at", "")
-                )
-                result.write(out_dir / f"{submission.name}.json")
-                results.append((submission, result))
-                graded_now.append((submission, result))
-                progress.advance(task)
-    gradebook.finish_run(run_id)
-    results.sort(key=lambda pair: pair[0].name)
-    Console(width=160).print(summary_table(results, lab))
-    for gap in sandbox_gaps(results):
-        status.print(f"[yellow]Warning:[/yellow] {gap}")
-    for notice in override_notices(gradebook, lab.reference, graded_now):
-        status.print(f"[yellow]Override:[/yellow] {notice}", highlight=False)
-    scores = [result.score for _, result in results]
-    not_gradable = sum(bool(result.extra_data.get("ungraded")) for _, result in results)
-    click.echo(
-        f"Graded {len(to_grade)} in {time.monotonic() - started:.0f} s. Over all"
-        f" {len(results)}: mean"
-        f" {sum(scores) / len(scores):.2f} / {lab.max_score:g}, full marks"
-        f" {sum(score == lab.max_score for score in scores)}, not gradable {not_gradable}."
-        f" Results in {out_dir}/"
-    )
+    display = RunDisplay(status)
+    with _Fixable():
+        try:
+            run = grade_path(path, out_dir, _grading(cell_timeout, probe_timeout, timeout, gpu),
+                             lab_reference=lab_name, workers=workers, dask=dask_address,
+                             gradebook_path=gradebook_path, force=force,
+                             progress=display)  # fmt: skip
+        finally:
+            display.close()
+    show_run(run, out_dir, status)
 
 
 # What `export` and `feedback` both read: the same class, matched and judged late alike.
@@ -283,7 +179,7 @@ _roster_option = click.option(
     "--roster",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Canvas gradebook export, Moodle participants export, or CSV with id,name,email.",
+    help="The class list as the LMS exports it (README: Rosters), or a CSV with id,name,email.",
 )
 _lab_option = click.option(
     "--lab",
@@ -292,7 +188,7 @@ _lab_option = click.option(
     help="A lab's name or a lab folder's path. Default: the lab the gradebook graded.",
 )
 
-# Where no gradebook says which lab: `assign` and `bundle`.
+# Where no gradebook says which lab: `assign`.
 _built_in_lab_option = click.option(
     "--lab",
     "lab_name",
@@ -304,54 +200,8 @@ _visibility_option = click.option(
     type=click.Choice(["visible", "hidden", "after_due_date", "after_published"]),
     default="visible",
     show_default=True,
-    help="Gradescope: when students see their results.",
+    help="When students see their results, for grade files that say so (results.json).",
 )
-
-
-def _lab(reference: str | None) -> Lab:
-    try:
-        return get_lab(reference or only_lab())
-    except LabError as error:
-        raise click.ClickException(str(error)) from None
-
-
-def _lab_of_notebooks(submissions: list[Submission]) -> str | None:
-    """The lab `assign` named in the notebooks' metadata (or, in older notebooks, otter's
-    assignment name when it is a known lab), when they agree on one."""
-    known = set(known_labs())
-    named = set()
-    for lab, otter_name in map(notebook_lab, submissions):
-        if lab or otter_name in known:
-            named.add(lab or otter_name)
-    if len(named) > 1:
-        raise click.ClickException(
-            f"the notebooks belong to several labs ({', '.join(sorted(named))}): grade each"
-            " lab's notebooks on their own, with --lab"
-        )
-    return named.pop() if named else None
-
-
-def _lab_of_solution(solution: Path) -> str | None:
-    """The known lab whose solution notebook this is, if one is."""
-    for name in known_labs():
-        if get_lab(name).solution == solution.resolve():
-            return name
-    return None
-
-
-def _lab_of_gradebook(reference: str | None, gradebook_path: Path) -> Lab:
-    if reference:
-        return _lab(reference)
-    gradebook = Gradebook.open(gradebook_path)
-    try:
-        graded = gradebook.graded_labs()
-    finally:
-        gradebook.close()
-    if len(graded) > 1:
-        raise click.ClickException(
-            f"the gradebook holds several labs ({', '.join(graded)}): choose one with --lab"
-        )
-    return _lab(graded[0] if graded else None)
 
 
 _map_option = click.option(
@@ -365,7 +215,7 @@ _late_policy_options = _options(
     click.option(
         "--timezone",
         help="Time zone of --due, and of platform submission times that have none"
-        " (Blackboard's attempt stamps): America/Chicago.",
+        " (an attempt's stamp): America/Chicago.",
     ),
     click.option("--grace", default="0", show_default=True, help="15m, 2h, 1d: not late within."),
     click.option(
@@ -383,25 +233,9 @@ _late_policy_options = _options(
 )
 
 
-def _read_class(
-    roster: Path,
-    mapping_path: Path | None,
-    due: str | None,
-    timezone: str | None,
-    grace: str,
-    penalty: str,
-    penalty_cap: str | None,
-) -> tuple[list, dict[str, str] | None, LatePolicy | None]:
-    """The roster, the mapping and the late policy, or the reason they can't be used."""
-    try:
-        policy = parse_policy(due, timezone, grace, penalty, penalty_cap) if due else None
-        if not due and penalty != "none":
-            raise PolicyError("--penalty needs --due")
-        students = load_roster(roster)
-        mapping = load_mapping(mapping_path) if mapping_path else None
-    except (PolicyError, RosterError) as error:
-        raise click.ClickException(str(error)) from None
-    return students, mapping, policy
+def _class_list(roster, mapping_path, due, timezone, grace, penalty, penalty_cap, file_times):
+    return read_class(roster, mapping_path, due=due, timezone=timezone, grace=grace,
+                      penalty=penalty, penalty_cap=penalty_cap, file_times=file_times)  # fmt: skip
 
 
 @main.command()
@@ -413,11 +247,14 @@ def _read_class(
     "out_path",
     required=True,
     type=click.Path(path_type=Path),
-    help="The file to write (a folder for gradescope).",
+    help="The file to write (a folder, for a format of one file per submission).",
 )
 @_lab_option
 @click.option("--assignment", default="TensorFlow lab", show_default=True, help="Column name.")
-@click.option("--assignment-id", help="Canvas assignment id, or Blackboard column id.")
+@click.option(
+    "--assignment-id",
+    help="The LMS's id of the assignment, or of its grade column, for grade files that fill one.",
+)
 @click.option(
     "--missing",
     type=click.Choice(["zero", "blank"]),
@@ -431,12 +268,12 @@ def _read_class(
     type=click.Choice(["email", "username", "idnumber"]),
     default="email",
     show_default=True,
-    help="Moodle: the user field that identifies students.",
+    help="The user field that identifies students, for grade files that name them by one.",
 )
 @click.option(
     "--lti-user",
-    type=click.Choice(["canvas", "sis", "email", "username", "idnumber"]),
-    default="canvas",
+    type=click.Choice(USER_FIELDS),
+    default=LTI_USER_DEFAULT,
     show_default=True,
     help="LTI: the roster field that holds each student's LTI user id.",
 )
@@ -465,32 +302,14 @@ def export(
     dry_run: bool,
 ) -> None:
     """Write the class's grades as FORMAT for the course's gradebook."""
-    lab = _lab_of_gradebook(lab_name, gradebook_path)
-    students, mapping, policy = _read_class(
-        roster, mapping_path, due, timezone, grace, penalty, penalty_cap
-    )
-    zone = policy.due.tzinfo if policy else None
-    options = ExportOptions(assignment, assignment_id, identifier, lti_user, zone)
-    gradebook = Gradebook.open(gradebook_path)
-    try:
-        report = run_export(
-            format,
-            gradebook,
-            students,
-            lab.parts,
-            out_path,
-            options,
-            mapping=mapping,
-            policy=policy,
-            missing=missing,
-            file_times=late_from_file_times,
-            visibility=visibility,
-            dry_run=dry_run,
-        )
-    except ExportError as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        gradebook.close()
+    with _Fixable():
+        lab = lab_of_gradebook(lab_name, gradebook_path)
+        class_list = _class_list(roster, mapping_path, due, timezone, grace, penalty,
+                                 penalty_cap, late_from_file_times)  # fmt: skip
+        zone = class_list.policy.due.tzinfo if class_list.policy else None
+        options = ExportOptions(assignment, assignment_id, identifier, lti_user, zone, visibility)
+        report = export_class(format, gradebook_path, lab, class_list, out_path, options,
+                              missing=missing, dry_run=dry_run)  # fmt: skip
     for line in export_summary(report, lab.max_score):
         click.echo(line)
     if not dry_run:
@@ -498,7 +317,7 @@ def export(
 
 
 @main.command()
-@click.argument("format", type=click.Choice(["html", "canvas", "moodle", "blackboard"]))
+@click.argument("format", type=click.Choice(FEEDBACK_FORMATS))
 @_gradebook_option
 @_roster_option
 @click.option(
@@ -506,8 +325,7 @@ def export(
     "out_path",
     required=True,
     type=click.Path(path_type=Path),
-    help="Folder of pages (html; blackboard: one per Username), or the zip to upload"
-    " (canvas, moodle).",
+    help="A folder of pages (html, and platforms that take a folder), or the zip to upload.",
 )
 @_lab_option
 @_map_option
@@ -526,84 +344,20 @@ def feedback(
     penalty_cap: str | None,
     late_from_file_times: bool,
 ) -> None:
-    """Write every student's feedback page: a folder, or a zip for Canvas or Moodle."""
-    # Imported here: the pages share the class report's helpers, which load matplotlib.
-    from autograder.report.delivery import DeliveryError, deliver
+    """Write every student's feedback page: a folder, or a zip for an LMS to attach."""
+    from autograder.pages.feedback_delivery import DeliveryError, write_feedback
 
-    lab = _lab_of_gradebook(lab_name, gradebook_path)
-    students, mapping, policy = _read_class(
-        roster, mapping_path, due, timezone, grace, penalty, penalty_cap
-    )
-    gradebook = Gradebook.open(gradebook_path)
-    try:
-        standing = build_standing(
-            gradebook.current_submissions(),
-            students,
-            lab.parts,
-            mapping=mapping,
-            policy=policy,
-            file_times=late_from_file_times,
-        )
-    finally:
-        gradebook.close()
-    try:
-        delivery = deliver(format, standing, lab.title, out_path)
-    except (DeliveryError, OSError) as error:
-        raise click.ClickException(str(error)) from None
+    with _Fixable():
+        lab = lab_of_gradebook(lab_name, gradebook_path)
+        class_list = _class_list(roster, mapping_path, due, timezone, grace, penalty,
+                                 penalty_cap, late_from_file_times)  # fmt: skip
+        try:
+            delivery = write_feedback(format, gradebook_path, lab, class_list, out_path)
+        except (DeliveryError, OSError) as error:
+            raise click.ClickException(str(error)) from None
     for line in delivery.skipped:
         click.echo(line)
     click.echo(f"Wrote {len(delivery.written)} feedback page(s) to {out_path}")
-
-
-@main.command()
-@click.option(
-    "--out",
-    "out_path",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The zip to upload as the assignment's autograder.",
-)
-@_built_in_lab_option
-@_visibility_option
-@click.option(
-    "--penalty",
-    default="none",
-    show_default=True,
-    help="Late penalty from Gradescope's due date: none, zero, or a percentage per day (10%).",
-)
-@click.option("--grace", default="0", show_default=True, help="15m, 2h, 1d: not late within.")
-@click.option("--penalty-cap", help="Largest total percentage penalty (default 100%).")
-@click.option(
-    "--cell-timeout", default=60.0, show_default=True, help="Seconds per cell, and per probe."
-)
-@click.option(
-    "--timeout",
-    default=480.0,
-    show_default=True,
-    help="Seconds for one submission; keep it under the assignment's Gradescope timeout.",
-)
-def bundle(
-    out_path: Path,
-    lab_name: str,
-    visibility: str,
-    penalty: str,
-    grace: str,
-    penalty_cap: str | None,
-    cell_timeout: float,
-    timeout: float,
-) -> None:
-    """Write the Gradescope autograder zip (setup.sh, run_autograder, the grader, the lock)."""
-    from autograder.bundle.build import BundleError, build_bundle
-    from autograder.bundle.run import Config
-
-    lab = _lab(lab_name)
-    config = Config(lab.reference, visibility, penalty, grace, penalty_cap, cell_timeout, timeout)
-    try:
-        entries = build_bundle(out_path, config)
-    except (BundleError, OSError) as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"Wrote {out_path} ({len(entries)} files): upload it as the autograder of a")
-    click.echo("Gradescope programming assignment (Configure Autograder → Zip file upload).")
 
 
 @main.command()
@@ -615,14 +369,15 @@ def bundle(
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for index.html and its plots.",
 )
-def report(gradebook_path: Path, out_dir: Path) -> None:
+@_lab_option
+def report(gradebook_path: Path, out_dir: Path, lab_name: str | None) -> None:
     """Write the class report: score and check statistics, common failures, export status."""
     # Imported here: matplotlib costs every other command a second to load.
-    from autograder.report.classreport import ReportError, write_class_report
+    from autograder.pages.class_report import ReportError, write_class_report
 
     try:
-        page = write_class_report(gradebook_path, out_dir)
-    except (ReportError, KeyError, sqlite3.DatabaseError) as error:
+        page = write_class_report(gradebook_path, out_dir, lab_name)
+    except (ReportError, LabError, KeyError, sqlite3.DatabaseError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {page}")
 
@@ -645,17 +400,8 @@ def report(gradebook_path: Path, out_dir: Path) -> None:
 def assign(lab_name: str | None, solution: Path | None, out_dir: Path | None) -> None:
     """Generate the student notebook and public checks from the lab's solution notebook, and
     the handouts in OUT/handout: a zip for Jupyter and JupyterHub, a notebook for Colab."""
-    from autograder.assign import generate_assignment
-
-    lab = _lab(lab_name or (solution and _lab_of_solution(solution)))
-    solution = solution or lab.solution
-    if solution is None or not solution.is_file():
-        raise click.ClickException(f"the lab {lab.name} has no solution notebook at {solution}")
-    try:
-        written = generate_assignment(solution, out_dir or Path("assignments") / lab.name,
-                                      lab_name=lab.name)  # fmt: skip
-    except FileExistsError as error:  # out_dir holds something else: nothing was deleted
-        raise click.ClickException(str(error)) from None
+    with _Fixable():
+        written = assign_lab(lab_name, solution, out_dir)
     for file in written:
         click.echo(f"wrote {file}")
 
@@ -692,21 +438,12 @@ def override(
 ) -> None:
     """Set (or --remove) one student's check, part or total score, or waive their late
     penalty. STUDENT: a result name, an identity (canvas:123), a file path or a SHA-256."""
-    target = None
-    try:
-        target = target_of(check, part, total, bool(late))
-        if remove == (score is not None) and target != LATE:
-            raise OverrideError("give --score to set a score, or --remove to remove an override")
-        gradebook = Gradebook.open(gradebook_path)
-        try:
-            made = gradebook.override(
-                student, target, score, reason=reason, author=author or author_name(),
-                private=private, remove=remove, lab=lab_name and _lab(lab_name).reference,
-            )  # fmt: skip
-        finally:
-            gradebook.close()
-    except OverrideError as error:
-        raise click.ClickException(str(error)) from None
+    with _Fixable():
+        made = override_in(
+            gradebook_path, student, check=check, part=part, total=total, late=bool(late),
+            score=score, remove=remove, reason=reason, private=private,
+            author=author or author_name(), lab=lab_name and lab_of(lab_name).reference,
+        )  # fmt: skip
     click.echo(describe_override(made))
 
 
@@ -716,26 +453,12 @@ def override(
 @_lab_option
 def history(student: str, gradebook_path: Path, lab_name: str | None) -> None:
     """Every score STUDENT has had: each graded result, override, removal and export."""
-    lab = lab_name and _lab(lab_name).reference
-    gradebook = Gradebook.open(gradebook_path)
-    try:
-        subject = gradebook.find_students(student, lab)[0]["subject"]
-        events = gradebook.history(subject, lab)
-    except OverrideError as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        gradebook.close()
-    click.echo(f"History of {subject}:")
-    several_labs = len({event["lab"] for event in events}) > 1
-    for event in events:
-        score = "" if event["score"] is None else f"{event['score']:g}"
-        if event["max_score"] is not None:
-            score += f" / {event['max_score']:g}"
-        by = f" by {event['author']}" if event["author"] else ""
-        if several_labs:
-            by += f" [lab {event['lab']}]"
-        click.echo(f"{event['at']}  {event['event']:<16} {event['target']:<12} {score:<10}"
-                   f" {event['detail']}{by}")  # fmt: skip
+    with _Fixable():
+        subject, events = student_history(
+            gradebook_path, student, lab_name and lab_of(lab_name).reference
+        )
+    for line in history_lines(subject, events):
+        click.echo(line)
 
 
 @main.command()
@@ -763,41 +486,25 @@ def regrade(
 ) -> None:
     """Grade STUDENTS' submissions again (after a check or hint was fixed), and print each
     score change. Every earlier result stays in the gradebook."""
-    from autograder.regrade import RegradeError, reload, score_changes
+    from autograder.regrade import regrade as regrade_students
 
-    lab = _lab_of_gradebook(lab_name, gradebook_path)
-    options = GradingOptions(
-        Limits(cell_seconds=cell_timeout, probe_seconds=probe_timeout, total_seconds=timeout),
-        gpu=gpu,
-    )
-    gradebook = Gradebook.open(gradebook_path)
-    try:
+    status = Console(stderr=True)
+    display = RunDisplay(status)
+    with _Fixable():
         try:
-            before = [
-                row
-                for student in students
-                for row in gradebook.find_students(student, lab.reference)
-            ]
-        except OverrideError as error:
-            raise click.ClickException(str(error)) from None
-        submissions, problems = [], []
-        for row in before:
-            try:
-                submissions.append(reload(row))
-            except RegradeError as error:
-                problems.append(str(error))
-        for problem in problems:
-            click.echo(f"Not regraded: {problem}", err=True)
-        if submissions:
-            with _grading_engine(None, workers, lab, options) as engine:
-                _grade_with(gradebook, submissions, lab, engine,
-                            out_dir or gradebook_path.parent, force=True)  # fmt: skip
-        after = gradebook.current_submissions()
-        for change in score_changes(before, after):
-            click.echo(change.line())
-    finally:
-        gradebook.close()
-    if problems:
+            done = regrade_students(gradebook_path, list(students),
+                                    _grading(cell_timeout, probe_timeout, timeout, gpu),
+                                    lab_reference=lab_name, out_dir=out_dir, workers=workers,
+                                    progress=display)  # fmt: skip
+        finally:
+            display.close()
+    for problem in done.problems:
+        click.echo(f"Not regraded: {problem}", err=True)
+    if done.run is not None:
+        show_run(done.run, out_dir or gradebook_path.parent, status)
+    for change in done.changes:
+        click.echo(change.line())
+    if done.problems:
         sys.exit(1)
 
 

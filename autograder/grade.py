@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from autograder import __version__
-from autograder.feedback import explain_error
-from autograder.intake import Submission
+from autograder.hints import explain_error
 from autograder.lab import Lab
 from autograder.notebook import Notebook, NotebookError, load_notebook
 from autograder.results import SubmissionResult, TestResult
@@ -19,6 +18,7 @@ from autograder.sandbox.confine import reachable_temp_dir
 from autograder.sandbox.forkserver import ForkServer, ForkServerDied
 from autograder.sandbox.session import CellReport, Limits, NotebookSession, ProbeFailed
 from autograder.seeding import submission_seed
+from autograder.submission import Submission
 
 log = logging.getLogger(__name__)
 

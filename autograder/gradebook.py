@@ -2,6 +2,11 @@
 
 Each submission's result is committed in its own transaction, so a grader killed at any
 moment leaves only complete submissions behind, and a rerun picks up where it stopped.
+
+It is also the one answer to "which lab, which rows": `choose_lab` picks the lab a
+command works on, and `current_submissions(lab)` gives that lab's counted rows, for
+exports, feedback, the class report and the review page alike. No SQL is written
+outside this module.
 """
 
 import json
@@ -12,17 +17,19 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePath
 
 from autograder import __version__
-from autograder.intake import Submission
-from autograder.lab import Lab
+from autograder.lab import Lab, LabError, get_lab, only_lab
 from autograder.overrides import (
+    LATE,
     Override,
     OverrideError,
     adjust,
     autograder_score,
     check_score,
     resolve_target,
+    target_of,
 )
 from autograder.results import SubmissionResult
+from autograder.submission import Submission
 from autograder.versions import package_version, python_source_digest
 
 SCHEMA = """
@@ -97,7 +104,7 @@ CREATE TABLE IF NOT EXISTS checks (
 -- A log: setting and removing an override are both rows; no row is changed or deleted.
 CREATE TABLE IF NOT EXISTS overrides (
     id INTEGER PRIMARY KEY,
-    subject TEXT NOT NULL,  -- the student: intake's identity (canvas:123), else the file's path
+    subject TEXT NOT NULL,  -- the student: intake's identity (kind:id), else the file's path
     lab TEXT NOT NULL,  -- the lab graded (runs.lab): one student's overrides are per lab
     target TEXT NOT NULL,  -- check:<name> | part:<name> | total | late
     action TEXT NOT NULL CHECK (action IN ('set', 'remove')),
@@ -175,6 +182,45 @@ def lab_version(lab: Lab) -> str:
     return python_source_digest(lab.checks_dir.parent)[:16]
 
 
+@dataclass(frozen=True)
+class Change:
+    """One student's final score, changed between two exports of an assignment."""
+
+    student: str
+    name: str
+    before: float | None
+    after: float | None
+
+    def line(self) -> str:
+        """As the instructor reads it."""
+        before = "blank" if self.before is None else f"{self.before:g}"
+        after = "blank" if self.after is None else f"{self.after:g}"
+        return f"Changed: {self.name} ({self.student}) {before} -> {after}"
+
+
+def changes_between(
+    before: dict[str, float | None], after: list[tuple[str, str, float | None]]
+) -> list[Change]:
+    """Whose final score differs from the export before (student -> final), for each
+    (student, name, final) now: the rule every comparison of exports applies."""
+    return [
+        Change(student, name, before.get(student), final)
+        for student, name, final in after
+        if before and before.get(student) != final
+    ]
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    """An export as the gradebook recorded it, with the one before it of its assignment."""
+
+    created_at: str
+    format: str
+    assignment: str
+    grades: list[dict]  # student, name, final, status, reason: one per roster student
+    previous: dict[str, float | None] | None  # student -> final; None: the first export
+
+
 @dataclass
 class Gradebook:
     connection: sqlite3.Connection
@@ -199,6 +245,18 @@ class Gradebook:
             "SELECT lab FROM runs GROUP BY lab ORDER BY MAX(id) DESC"
         ).fetchall()
         return [row[0] for row in rows]
+
+    def choose_lab(self, reference: str | None) -> Lab:
+        """The lab a command on this gradebook works on: the one named, else the one lab
+        graded here (else the one built-in lab). Several graded and none named: LabError."""
+        if reference:
+            return get_lab(reference)
+        graded = self.graded_labs()
+        if len(graded) > 1:
+            raise LabError(
+                f"the gradebook holds several labs ({', '.join(graded)}): choose one with --lab"
+            )
+        return get_lab(graded[0] if graded else only_lab())
 
     def start_run(self, lab: Lab, version: str, command: str) -> int:
         cursor = self.connection.execute(
@@ -320,13 +378,16 @@ class Gradebook:
             }
         return latest
 
-    def current_submissions(self) -> list[dict]:
-        """The newest result of every submitted file, as plain rows: what exports read.
-        Each row also has its student's `subject` and the `overrides` in force for them
-        (none on a superseded file: it never counts)."""
+    def current_submissions(self, lab: str | None = None) -> list[dict]:
+        """The newest result of every submitted file, as plain rows: what exports read;
+        of one lab (its reference, as runs.lab holds it) if given. Each row also has its
+        student's `subject` and the `overrides` in force for them (none on a superseded
+        file: it never counts)."""
         rows = self._rows(
             "SELECT s.*, r.lab FROM submissions s JOIN runs r ON r.id = s.run_id WHERE s.id IN"
-            " (SELECT max(id) FROM submissions GROUP BY source_path) ORDER BY s.name"
+            " (SELECT max(id) FROM submissions GROUP BY source_path)"
+            " AND (? IS NULL OR r.lab = ?) ORDER BY s.name",
+            (lab, lab),
         )
         in_force = self.overrides_in_force()
         for row in rows:
@@ -367,19 +428,15 @@ class Gradebook:
         first characters); of one lab if given. Several students named: OverrideError
         listing them."""
         wanted = query.strip().lower()
-        rows = [
-            row
-            for row in self.current_submissions()
-            if not row["superseded_by"] and lab in (None, row["lab"])
-        ]
+        rows = [row for row in self.current_submissions(lab) if not row["superseded_by"]]
         found = [row for row in rows if wanted in _names_of(row)]
         if not found and len(wanted) >= 8:
             found = [row for row in rows if row["sha256"].startswith(wanted)]
         subjects = sorted({row["subject"] for row in found})
         if not subjects:
             raise OverrideError(
-                f"no graded submission is {query!r}: give a result name, a student id"
-                " (canvas:123), a file path or a SHA-256, as `autograder history` lists them"
+                f"no graded submission is {query!r}: give a result name, a student's identity"
+                " or id, a file path or a SHA-256, as `autograder history` lists them"
             )
         if len(subjects) > 1:
             raise OverrideError(f"{query!r} names {len(subjects)} students; give one of:\n  "
@@ -482,5 +539,84 @@ class Gradebook:
         ).fetchall()
         return dict(rows)
 
+    def latest_export(self, lab: str | None = None) -> ExportRecord | None:
+        """The newest export (of a graded result of this lab, if given), and the finals of
+        the export of the same assignment before it."""
+        found = self.connection.execute(
+            "SELECT id, created_at, format, assignment FROM exports e WHERE ? IS NULL OR EXISTS"
+            " (SELECT 1 FROM exported_grades g JOIN submissions s ON s.id = g.submission_id"
+            "  JOIN runs r ON r.id = s.run_id WHERE g.export_id = e.id AND r.lab = ?)"
+            " ORDER BY id DESC LIMIT 1",
+            (lab, lab),
+        ).fetchone()
+        if found is None:
+            return None
+        export_id, created_at, format, assignment = found
+        grades = self._rows(
+            "SELECT student, name, final, status, reason FROM exported_grades WHERE export_id = ?",
+            (export_id,),
+        )
+        previous = self.connection.execute(
+            "SELECT max(id) FROM exports WHERE assignment = ? AND id < ?", (assignment, export_id)
+        ).fetchone()[0]
+        before = None
+        if previous is not None:
+            before = dict(
+                self.connection.execute(
+                    "SELECT student, final FROM exported_grades WHERE export_id = ?", (previous,)
+                ).fetchall()
+            )
+        return ExportRecord(created_at, format, assignment, grades, before)
+
+    def newest_export_of(self, subject: str, lab: str) -> dict | None:
+        """The newest export's grade for any graded result of this student's in this lab."""
+        rows = self._rows(
+            "SELECT e.id AS export_id, e.created_at, e.format, e.assignment, e.late_policy,"
+            " g.submission_id, g.raw, g.penalty, g.final, g.status, g.reason"
+            " FROM exported_grades g JOIN exports e ON e.id = g.export_id WHERE g.submission_id IN"
+            " (SELECT s.id FROM submissions s JOIN runs r ON r.id = s.run_id"
+            "  WHERE COALESCE(s.student, s.source_path) = ? AND r.lab = ?)"
+            " ORDER BY e.id DESC LIMIT 1",
+            (subject, lab),
+        )
+        return rows[0] if rows else None
+
     def count(self, table: str) -> int:
         return self.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def override_in(
+    gradebook_path: Path,
+    who: str,
+    *,
+    check: str | None = None,
+    part: str | None = None,
+    total: bool = False,
+    late: bool = False,
+    score: float | None = None,
+    remove: bool = False,
+    reason: str,
+    private: bool = False,
+    author: str,
+    lab: str | None = None,
+) -> Override:
+    """`autograder override`: one override (or removal) of the target the options name."""
+    target = target_of(check, part, total, late)
+    if remove == (score is not None) and target != LATE:
+        raise OverrideError("give --score to set a score, or --remove to remove an override")
+    gradebook = Gradebook.open(gradebook_path)
+    try:
+        return gradebook.override(who, target, score, reason=reason, author=author,
+                                  private=private, remove=remove, lab=lab)  # fmt: skip
+    finally:
+        gradebook.close()
+
+
+def student_history(gradebook_path: Path, who: str, lab: str | None) -> tuple[str, list[dict]]:
+    """`autograder history`: whose history `who` names, and its events, oldest first."""
+    gradebook = Gradebook.open(gradebook_path)
+    try:
+        subject = gradebook.find_students(who, lab)[0]["subject"]
+        return subject, gradebook.history(subject, lab)
+    finally:
+        gradebook.close()

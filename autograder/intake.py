@@ -11,11 +11,17 @@ import io
 import json
 import re
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from autograder.lms import entry_identity, gradescope
+from autograder.lms.registry import (
+    batch_identities,
+    batch_metadata_names,
+    entry_identity,
+    identity_beside,
+)
 from autograder.notebook import MAX_NOTEBOOK_BYTES, too_large
+from autograder.submission import Submission
 
 SUBMISSION_SUFFIXES = (".ipynb", ".zip")
 NOTEBOOK_METADATA = "tf_autograder"  # the notebook metadata key `assign` writes the lab under
@@ -24,20 +30,6 @@ MAX_ZIP_ENTRIES = 10_000
 
 class IntakeError(Exception):
     """The path given to the grader can't be read at all."""
-
-
-@dataclass(frozen=True)
-class Submission:
-    source: Path  # the file as found (for a zip member: zip path / member)
-    name: str  # unique within a batch; names the result file
-    data: bytes | None  # the notebook's bytes, or None when it could not be extracted
-    sha256: str  # of the submitted file as found
-    problem: str | None = None  # why it can't be graded, if it can't
-    student: str | None = None  # "canvas:12345", "gradescope:<sid or email>", …
-    submitted_at: str | None = None  # from the platform's metadata, when it has one
-    late: bool = False  # the platform marked it late
-    order: int = 0  # among one student's files, higher is newer
-    superseded_by: str | None = None  # a newer submission from the same student
 
 
 def discover(path: Path) -> list[Submission]:
@@ -73,7 +65,7 @@ def _from_file(file: Path, relative: Path) -> list[Submission]:
             None if too_big else raw,
             _sha256(raw),
             problem=too_large(len(raw)) if too_big else None,
-            **_beside(file),
+            **identity_beside(file),
         )
         return [_identified(found, relative)]
     try:
@@ -94,17 +86,8 @@ def _from_file(file: Path, relative: Path) -> list[Submission]:
         data = notebook_from_zip(archive)
     except IntakeError as error:
         return [Submission(file, relative.stem, None, _sha256(raw), problem=str(error))]
-    found = Submission(file, relative.stem, data, _sha256(raw), **_beside(file))
+    found = Submission(file, relative.stem, data, _sha256(raw), **identity_beside(file))
     return [_identified(found, relative)]
-
-
-def _beside(file: Path) -> dict:
-    """Identity from the submission_metadata.json Gradescope keeps next to a submission."""
-    path = file.parent / gradescope.SUBMISSION_METADATA
-    try:
-        return gradescope.identity_from_json(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return {}
 
 
 def notebook_lab(submission: Submission) -> tuple[str | None, str | None]:
@@ -141,7 +124,8 @@ def _members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
 def _is_batch(archive: zipfile.ZipFile) -> bool:
     """Many submissions (an LMS download), rather than one student's otter export."""
     members = _members(archive)
-    if any(PurePosixPath(i.filename).name == gradescope.EXPORT_METADATA for i in members):
+    metadata = batch_metadata_names()
+    if any(PurePosixPath(i.filename).name in metadata for i in members):
         return True
     if any(_not_a_notebook(PurePosixPath(i.filename)) for i in members):
         return True
@@ -192,7 +176,7 @@ def notebook_from_zip(archive: zipfile.ZipFile) -> bytes:
 
 def _from_batch_zip(file: Path, archive: zipfile.ZipFile) -> list[Submission]:
     members = _members(archive)
-    gradescope = _gradescope_metadata(archive, members)
+    identities = _batch_metadata(archive, members)
     found = []
     for info in members:
         member = PurePosixPath(info.filename)
@@ -214,8 +198,8 @@ def _from_batch_zip(file: Path, archive: zipfile.ZipFile) -> list[Submission]:
         if member.suffix.lower() == ".zip":
             submission = _nested_export(submission, raw)
         folder = member.parts[-2] if len(member.parts) > 1 else ""
-        if folder in gradescope:
-            submission = replace(submission, name=folder, **gradescope[folder])
+        if folder in identities:  # an export's folder per submission, named in its metadata
+            submission = replace(submission, name=folder, **identities[folder])
         found.append(_identified(submission, member))
     return found
 
@@ -229,12 +213,13 @@ def _nested_export(submission: Submission, raw: bytes) -> Submission:
     return replace(submission, data=data)
 
 
-def _gradescope_metadata(archive: zipfile.ZipFile, members) -> dict[str, dict]:
-    """submission_<id> folder -> identity and time, from Gradescope's export metadata."""
-    name = gradescope.EXPORT_METADATA
-    entries = [i for i in members if PurePosixPath(i.filename).name == name]
+def _batch_metadata(archive: zipfile.ZipFile, members) -> dict[str, dict]:
+    """folder -> identity and time, from a platform's export metadata in the zip."""
+    names = batch_metadata_names()
+    entries = [i for i in members if PurePosixPath(i.filename).name in names]
     try:
-        return gradescope.identities_from_export(_read_member(archive, entries[0]))
+        name = PurePosixPath(entries[0].filename).name
+        return batch_identities(name, _read_member(archive, entries[0]))
     except (IndexError, IntakeError):
         return {}
 

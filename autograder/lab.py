@@ -24,7 +24,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.feedback import Hint
+from autograder.hints import Hint
 
 BUILT_IN = Path(__file__).resolve().parent / "labs"
 ENTRY_POINTS = "tf_autograder.labs"

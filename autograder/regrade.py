@@ -12,10 +12,14 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from autograder.gradebook import Gradebook, subject_of
-from autograder.intake import IntakeError, Submission, discover
-from autograder.overrides import adjust, drift
+from autograder.grade import GradingOptions
+from autograder.gradebook import Gradebook
+from autograder.grading_run import Progress, RunError, RunResults, grade_into, grading_engine
+from autograder.intake import IntakeError, discover
+from autograder.lab import LabError
+from autograder.overrides import OverrideError, adjust
 from autograder.results import SubmissionResult
+from autograder.submission import Submission
 
 
 class RegradeError(Exception):
@@ -96,20 +100,47 @@ def _counted(row: dict) -> float:
     return adjust(result, row["overrides"]).total
 
 
-def override_notices(
-    gradebook: Gradebook, lab: str, graded: list[tuple[Submission, SubmissionResult]]
-) -> list[str]:
-    """For each submission just graded whose student has overrides in force: that they
-    stay, and what changed under them."""
-    in_force = gradebook.overrides_in_force()
-    lines = []
-    for submission, result in graded:
-        subject = subject_of({"student": submission.student, "source_path": str(submission.source)})
-        overrides = in_force.get((subject, lab), [])
-        if not overrides or submission.superseded_by:
-            continue
-        kept = ", ".join(override.what() for override in overrides)
-        lines.append(f"{submission.name}: overrides kept ({kept})")
-        lines += [f"{submission.name}: {line}" for line in drift(submission.sha256, result,
-                                                                 overrides)]  # fmt: skip
-    return lines
+@dataclass
+class Regrade:
+    changes: list[ScoreChange]
+    problems: list[str]  # one line per submission that could not be regraded
+    run: RunResults | None  # None: nothing could be regraded
+
+
+def regrade(
+    gradebook_path: Path,
+    students: list[str],
+    options: GradingOptions,
+    *,
+    lab_reference: str | None = None,
+    out_dir: Path | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> Regrade:
+    """`autograder regrade`: each named student's counted submissions, graded again on this
+    machine into the same gradebook, and each score change."""
+    gradebook = Gradebook.open(gradebook_path)
+    try:
+        try:
+            lab = gradebook.choose_lab(lab_reference)
+            before = [
+                row for who in students for row in gradebook.find_students(who, lab.reference)
+            ]
+        except (LabError, OverrideError) as error:
+            raise RunError(str(error)) from None
+        submissions, problems = [], []
+        for row in before:
+            try:
+                submissions.append(reload(row))
+            except RegradeError as error:
+                problems.append(str(error))
+        run = None
+        if submissions:
+            with grading_engine(lab, options, workers=workers) as engine:
+                run = grade_into(gradebook, submissions, lab, engine,
+                                 out_dir or gradebook_path.parent, force=True,
+                                 progress=progress)  # fmt: skip
+        changes = score_changes(before, gradebook.current_submissions())
+    finally:
+        gradebook.close()
+    return Regrade(changes, problems, run)

@@ -2,7 +2,7 @@
 
 Usage (from the repository root):
 
-    .venv/bin/python bench/benchmark.py [--submissions N] [--skip-otter] [--json PATH]
+    .venv/bin/python -m bench.benchmark [--submissions N] [--skip-otter] [--json PATH]
 
 The set: N (default 24) notebooks from the labelled corpus `tests/corpus/notebooks/`, a
 deterministic round robin over the categories valid / mistake / game / untouched (each in
@@ -53,27 +53,41 @@ import argparse
 import builtins
 import json
 import os
-import re
 import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "tests" / "corpus" / "notebooks"
-LABELS = ROOT / "tests" / "corpus" / "labels.json"
+from bench.common import (
+    BIN,
+    CORPUS,
+    REFERENCE,
+    ROOT,
+    ForeignCpu,
+    Sampler,
+    cell_seconds,
+    children_of,
+    command_line,
+    expected_parts,
+    mem_available_kb,
+    part_scores,
+    process_table,
+    sample,
+    status_kb,
+    step,
+    student_environment,
+    tree,
+    warm_up,
+)
+
 PUBLIC_TESTS = ROOT / "assignments" / "tf_intro" / "tests"
-REFERENCE = CORPUS / "valid_reference.ipynb"
-BIN = Path(sys.executable).parent  # the venv's bin: autograder, otter
+REFERENCE_NOTEBOOK = CORPUS / f"{REFERENCE}.ipynb"
 LAB = "tf_intro"
-CATEGORIES = ("valid", "mistake", "game", "untouched")
-EXCLUDED = ("valid_endless_scratch_cell",)  # `while True: pass`: measures the time limit
 FLOOR_REPETITIONS = 3
 FLOOR_CHILD_SECONDS = 300  # a floor child still running after this is stopped
 OTTER_SECONDS = 900  # per notebook
@@ -84,63 +98,14 @@ SAMPLE_SECONDS = 0.2
 
 
 def pick_submissions(count: int) -> list[Path]:
-    """Round robin over the categories, each in name order with valid_reference first."""
-    queues = []
-    for category in CATEGORIES:
-        paths = sorted(
-            path for path in CORPUS.glob(f"{category}*.ipynb") if path.stem not in EXCLUDED
-        )
-        paths.sort(key=lambda path: path != REFERENCE)  # stable: reference first
-        queues.append(paths)
-    available = sum(map(len, queues))
-    if count > available:
-        raise SystemExit(f"--submissions {count}: the corpus has {available} usable notebooks")
-    picked: list[Path] = []
-    while len(picked) < count:
-        for queue in queues:
-            if queue and len(picked) < count:
-                picked.append(queue.pop(0))
+    """Round robin over the kinds, each in name order with valid_reference first."""
+    picked = sample(CORPUS, count, first=REFERENCE)
+    if len(picked) < count:
+        raise SystemExit(f"--submissions {count}: the corpus has {len(picked)} usable notebooks")
     return picked
 
 
-def expected_parts() -> dict[str, dict[str, float]]:
-    return {
-        name: case["expected"] for name, case in json.loads(LABELS.read_text())["cases"].items()
-    }
-
-
 # -- memory: peak RSS per process, by role ------------------------------------------------
-
-
-def _read(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as file:
-            return file.read()
-    except OSError:
-        return ""
-
-
-def _status_kb(pid: int, key: str) -> int | None:
-    match = re.search(rf"^{key}:\s+(\d+) kB", _read(f"/proc/{pid}/status"), re.MULTILINE)
-    return int(match.group(1)) if match else None
-
-
-def _mem_available_kb() -> int:
-    match = re.search(r"^MemAvailable:\s+(\d+) kB", _read("/proc/meminfo"), re.MULTILINE)
-    return int(match.group(1)) if match else 0
-
-
-def _processes() -> dict[int, tuple[int, int]]:
-    """pid -> (parent pid, CPU clock ticks used so far) for every process on the machine."""
-    processes = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            stat = _read(f"/proc/{entry}/stat")
-            if stat:
-                # pid (comm) state ppid ... utime stime; comm may hold spaces and parentheses
-                fields = stat.rsplit(")", 1)[1].split()
-                processes[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-    return processes
 
 
 def _role(command: str, parent_role: str | None) -> str:
@@ -160,58 +125,37 @@ def _role(command: str, parent_role: str | None) -> str:
     return "other"
 
 
-class ProcessSampler(threading.Thread):
+class ProcessSampler(Sampler):
     """Watches the processes below `root_pid`: peak RSS (VmHWM) by role, and the CPU time
     that processes outside that tree (and outside this script) use meanwhile."""
 
     def __init__(self, root_pid: int, root_role: str):
-        super().__init__(daemon=True)
+        super().__init__(SAMPLE_SECONDS)
         self.root_pid, self.root_role = root_pid, root_role
         self.roles: dict[int, str] = {}
         self.peak_kb: dict[int, int] = {}
-        self.baseline_available = _mem_available_kb()
+        self.baseline_available = mem_available_kb()
         self.lowest_available = self.baseline_available
-        self.cpu_before = {pid: ticks for pid, (_, ticks) in _processes().items()}
-        self.cpu_foreign: dict[int, int] = {}  # pid -> ticks used since the start
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        while not self._stop_event.is_set():
-            self.sample()
-            self._stop_event.wait(SAMPLE_SECONDS)
+        self.cpu = ForeignCpu(process_table())
 
     def sample(self) -> None:
-        self.lowest_available = min(self.lowest_available, _mem_available_kb())
-        processes = _processes()
-        children: dict[int, list[int]] = {}
-        for pid, (parent, _) in processes.items():
-            children.setdefault(parent, []).append(pid)
-        tree = {os.getpid()}
-        stack = [(self.root_pid, None)]
-        while stack:
-            pid, parent = stack.pop()
-            tree.add(pid)
+        self.lowest_available = min(self.lowest_available, mem_available_kb())
+        table = process_table()
+        below = tree(self.root_pid, children_of(table))  # each process after its parent
+        for pid in below:
             if pid not in self.roles:
                 if pid == self.root_pid:
                     self.roles[pid] = self.root_role
                 else:
-                    command = _read(f"/proc/{pid}/cmdline").replace("\0", " ")
-                    self.roles[pid] = _role(command, self.roles.get(parent))
-            hwm = _status_kb(pid, "VmHWM")
+                    self.roles[pid] = _role(command_line(pid), self.roles.get(table[pid][0]))
+            hwm = status_kb(pid, "VmHWM")
             if hwm:
                 self.peak_kb[pid] = max(hwm, self.peak_kb.get(pid, 0))
-            stack += [(child, pid) for child in children.get(pid, [])]
-        for pid, (_, ticks) in processes.items():
-            if pid not in tree and pid not in self.roles:
-                self.cpu_foreign[pid] = ticks - self.cpu_before.get(pid, 0)
+        self.cpu.update(table, {os.getpid(), *below, *self.roles})
 
     @property
     def foreign_cpu_seconds(self) -> float:
-        return sum(self.cpu_foreign.values()) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.join()
+        return self.cpu.seconds
 
     def by_role(self) -> dict[str, dict]:
         """role -> {processes seen, max and median peak RSS in MB}."""
@@ -274,13 +218,6 @@ def timed(command: list, root_role: str, log: Path, timeout: float | None = None
         timed_out,
         sampler.foreign_cpu_seconds,
     )
-
-
-def student_environment() -> dict[str, str]:
-    """What the grader gives student code (autograder.sandbox.environment), on the CPU."""
-    from autograder.sandbox.environment import child_environment
-
-    return child_environment(dict(os.environ), gpu=False)
 
 
 # -- 1. floor: the notebook's own code plus the probes, in a warm forked child ------------
@@ -381,8 +318,9 @@ def _floor_child(cells, requests, write_fd, workdir, probes, shim_class, otter_s
 def measure_floor(notebooks: list[Path], repetitions: int, work: Path) -> tuple[Run, dict]:
     """floor_process in a fresh interpreter; its Run and its timings per notebook."""
     output = work / "floor.json"
-    command = [sys.executable, __file__, "--internal", "floor", "--repetitions", repetitions]
-    run = timed(command + [output, *notebooks], "floor parent", work / "floor.log")
+    command = [sys.executable, "-m", "bench.benchmark", "--internal", "floor"]
+    command += ["--repetitions", repetitions, output, *notebooks]
+    run = timed(command, "floor parent", work / "floor.log", cwd=ROOT)
     if run.returncode != 0:
         raise SystemExit(f"the floor measurement failed; see {work / 'floor.log'}")
     return run, json.loads(output.read_text())
@@ -431,8 +369,8 @@ def fresh_process(folder: Path, output: Path) -> None:
 def measure_fresh(submissions: Path, work: Path) -> Graded:
     """fresh_process in a subprocess of its own; wall time of the whole subprocess."""
     output = work / "fresh.json"
-    command = [sys.executable, __file__, "--internal", "fresh", submissions, output]
-    run = timed(command, "grader (fresh python)", work / "fresh.log", cwd=work)
+    command = [sys.executable, "-m", "bench.benchmark", "--internal", "fresh", submissions, output]
+    run = timed(command, "grader (fresh python)", work / "fresh.log", cwd=ROOT)
     if run.returncode != 0:
         raise SystemExit(f"fresh-python grading failed; see {work / 'fresh.log'}")
     return Graded(run, json.loads(output.read_text()))
@@ -538,15 +476,8 @@ class Measurements:
 
 
 def matches_label(result: dict, expected: dict[str, float]) -> bool:
-    got: dict[str, float] = {}
-    for test in result["tests"]:
-        for tag in test["tags"]:
-            got[tag] = got.get(tag, 0.0) + test["score"]
+    got = part_scores(result)
     return all(abs(got.get(part, 0.0) - points) < 1e-6 for part, points in expected.items())
-
-
-def cell_seconds(result: dict) -> float:
-    return sum(cell["seconds"] for cell in result.get("extra_data", {}).get("cells", []))
 
 
 def times(a: float | None, b: float | None) -> str:
@@ -743,21 +674,6 @@ def to_json(m: Measurements, headline: dict) -> dict:
 # -- main ---------------------------------------------------------------------------------------
 
 
-def warm_up() -> None:
-    """Not measured: brings TensorFlow's files into the page cache before any measurement."""
-    subprocess.run(
-        [sys.executable, "-c", "import tensorflow, tf_keras"],
-        env=student_environment(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        check=True,
-    )
-
-
-def step(title: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {title}", file=sys.stderr, flush=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--submissions", type=int, default=24, help="how many (default 24)")
@@ -782,7 +698,7 @@ def main() -> None:
         step(f"{len(copies)} submissions in {folder}; warm-up import of TensorFlow")
         warm_up()
         step(f"floor: valid_reference x{FLOOR_REPETITIONS} in warm forked children")
-        floor_run, floor = measure_floor([REFERENCE], FLOOR_REPETITIONS, work)
+        floor_run, floor = measure_floor([REFERENCE_NOTEBOOK], FLOOR_REPETITIONS, work)
         step("mix floor: each submission once in a warm forked child")
         mix_floor_run, mix_floor = measure_floor(copies, 1, work)
         step("grader, 1 worker")

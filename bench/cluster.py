@@ -2,10 +2,10 @@
 
 Usage (from the repository root):
 
-    .venv/bin/python bench/cluster.py [--submissions N] [--repeat R] [--json PATH]
+    .venv/bin/python -m bench.cluster [--submissions N] [--repeat R] [--json PATH]
 
 The set: N (default 24) notebooks of the tf_intro corpus (`tests/corpus/notebooks/`), the
-round robin over valid / mistake / game / untouched of `bench/labs.py` (each kind in name
+round robin over valid / mistake / game / untouched of `bench.common.sample` (each kind in name
 order, `valid_endless_scratch_cell` left out: it would measure the cell time limit), copied
 into a temporary folder. Both ways grade exactly this set:
 
@@ -68,7 +68,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -76,10 +75,27 @@ from pathlib import Path
 
 import psutil
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-CORPUS = ROOT / "tests" / "corpus" / "notebooks"
-BIN = Path(sys.executable).parent  # the venv's bin: autograder, dask
+from bench.common import (
+    BIN,
+    CORPUS,
+    ROOT,
+    ForeignCpu,
+    Sampler,
+    alive,
+    children_of,
+    command_line,
+    exit_on_sigterm,
+    interruptible,
+    process_table,
+    pss_bytes,
+    rss_bytes,
+    sample,
+    step,
+    stop_leftovers,
+    tree,
+    warm_up,
+)
+
 AUTOGRADER = BIN / "autograder"
 DASK = BIN / "dask"
 WORKERS = 2
@@ -88,10 +104,6 @@ PSS_SECONDS = 2.0  # reading a process's PSS costs milliseconds: less often
 WORKERS_UP_SECONDS = 120
 TARGET = 1.10  # the cluster adds at most 10%
 MIB = 1 << 20
-
-if str(HERE) not in sys.path:  # when imported by another script of bench/
-    sys.path.insert(0, str(HERE))
-from labs import sample  # noqa: E402 - bench/ is a folder of scripts, not a package
 
 # -- the cluster ------------------------------------------------------------------------------
 
@@ -171,22 +183,16 @@ def running_cluster(workers: int, log_dir: Path) -> Iterator[DaskCluster]:
 # -- memory -----------------------------------------------------------------------------------
 
 
-def _pss_bytes(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as rollup:
-            for line in rollup:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def _is_worker(process: psutil.Process) -> bool:
+def _is_worker(pid: int) -> bool:
     """A worker process: the pool's (local) or the nanny's (dask); both are spawned."""
+    return "multiprocessing.spawn" in command_line(pid)
+
+
+def _process(pid: int) -> psutil.Process | None:
+    """The process, to stop it later by pid safely (psutil checks it is still the same)."""
     with contextlib.suppress(psutil.Error):
-        return "multiprocessing.spawn" in " ".join(process.cmdline())
-    return False
+        return psutil.Process(pid)
+    return None
 
 
 @dataclass
@@ -209,7 +215,7 @@ class Series:
         return statistics.median(values) / MIB if values else None
 
 
-class MemorySampler(threading.Thread):
+class MemorySampler(Sampler):
     """Every `interval` s: the RSS of the client, of each worker and its tree, of the nannies
     and of the scheduler; the CPU time used meanwhile by processes outside all of these and
     outside this script; when the first result file appears in `out`. Remembers every
@@ -227,34 +233,23 @@ class MemorySampler(threading.Thread):
         pss_every: float = PSS_SECONDS,
         ignore: list[int] = (),
     ):
-        super().__init__(daemon=True)
+        super().__init__(interval)
         self.ignore = list(ignore)  # processes of ours, not measured in this run: not foreign
         self.pss_every, self._pss_read, self._read_pss = pss_every, -pss_every, False
         self.progress, self._reported = progress, 0.0
         self.client, self.nannies, self.scheduler = client, list(nannies), scheduler
-        self.interval, self.out = interval, out
+        self.out = out
         self.started = time.monotonic()
         self.series: dict[int, Series] = {}
         self.seen: dict[int, psutil.Process] = {} if seen is None else seen
         self.below_client: dict[int, psutil.Process] = {}  # seen below the client
         self.first_result: float | None = None
-        self.cpu_before = {pid: cpu for pid, (_, cpu, _) in _snapshot().items()}
-        self.cpu_foreign: dict[int, float] = {}  # pid -> CPU seconds used since the start
-        self._stop_event = threading.Event()
+        self.cpu = ForeignCpu(process_table())
         self._workers = 0
-
-    def run(self) -> None:
-        while not self._stop_event.is_set():
-            self.sample()
-            self._stop_event.wait(self.interval)
-
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.join()
 
     @property
     def foreign_cpu_seconds(self) -> float:
-        return sum(self.cpu_foreign.values())
+        return self.cpu.seconds
 
     def sample(self) -> None:
         now = time.monotonic() - self.started
@@ -266,36 +261,28 @@ class MemorySampler(threading.Thread):
         self._read_pss = now - self._pss_read >= self.pss_every  # 7 ms per TensorFlow process
         if self._read_pss:
             self._pss_read = now
-        table = _snapshot()
-        children: dict[int, list[int]] = {}
-        for pid, (parent, _, _) in table.items():
-            children.setdefault(parent, []).append(pid)
-
-        def tree(pid: int) -> list[int]:
-            found, stack = [], [pid]
-            while stack:
-                found.append(stack.pop())
-                stack += children.get(found[-1], [])
-            return found
+        table = process_table()
+        children = children_of(table)
 
         def spawned(pid: int) -> list[int]:
-            return [c for c in children.get(pid, []) if _is_worker(table[c][2])]
+            return [c for c in children.get(pid, []) if _is_worker(c)]
 
         measured = {os.getpid(), *([self.scheduler] if self.scheduler else [])}
         for pid in self.ignore:
-            measured.update(tree(pid) if pid in table else [])
+            measured.update(tree(pid, children) if pid in table else [])
         workers = []
         for pid, label in [(self.client, "client")] + [
             (pid, f"nanny {index}") for index, pid in enumerate(self.nannies, 1)
         ]:
             if pid in table:
-                self._record(label, table, [pid], now, tree=False)
-                below = tree(pid)
+                self._record(label, table, [pid], now, whole_tree=False)
+                below = tree(pid, children)
                 measured.update(below)
                 for member in below[1:]:
-                    self.seen.setdefault(member, table[member][2])
-                    if pid == self.client:
-                        self.below_client.setdefault(member, table[member][2])
+                    if member not in self.seen and (process := _process(member)):
+                        self.seen[member] = process
+                    if pid == self.client and member in self.seen:
+                        self.below_client.setdefault(member, self.seen[member])
                 workers += spawned(pid)
         for worker in workers:
             if worker not in self.series:
@@ -303,25 +290,22 @@ class MemorySampler(threading.Thread):
                 label = f"worker {self._workers}"
             else:
                 label = self.series[worker].label
-            self._record(label, table, tree(worker), now, tree=True)
+            self._record(label, table, tree(worker, children), now, whole_tree=True)
         if self.scheduler in table:
-            self._record("scheduler", table, [self.scheduler], now, tree=False)
-        for pid, (_, cpu, _) in table.items():
-            if pid not in measured and pid not in self.seen:
-                self.cpu_foreign[pid] = cpu - self.cpu_before.get(pid, 0.0)
+            self._record("scheduler", table, [self.scheduler], now, whole_tree=False)
+        self.cpu.update(table, measured | self.seen.keys())
 
-    def _record(self, label: str, table: dict, members: list[int], now: float, tree: bool) -> None:
+    def _record(
+        self, label: str, table: dict, members: list[int], now: float, whole_tree: bool
+    ) -> None:
         """RSS of members[0]; for a tree, also the sums of the members' RSS and PSS."""
-        rss = []
-        for pid in members:
-            with contextlib.suppress(psutil.Error):
-                rss.append(table[pid][2].memory_info().rss)
+        rss = [value for value in map(rss_bytes, members) if value is not None]
         if not rss:
             return
-        tree_rss = sum(rss) if tree else 0
+        tree_rss = sum(rss) if whole_tree else 0
         tree_pss = None
-        if tree and self._read_pss:
-            tree_pss = sum(_pss_bytes(pid) for pid in members)
+        if whole_tree and self._read_pss:
+            tree_pss = sum(pss_bytes(pid) for pid in members)
         series = self.series.get(members[0])
         if series is None:
             parent = table[members[0]][0]
@@ -330,39 +314,7 @@ class MemorySampler(threading.Thread):
 
     def left_running(self) -> list[psutil.Process]:
         """The processes seen below the client that are still running."""
-        return [p for p in self.below_client.values() if _alive(p)]
-
-
-def _snapshot() -> dict[int, tuple[int, float, psutil.Process]]:
-    """pid -> (parent pid, CPU seconds used so far, process) for every process."""
-    table = {}
-    for process in psutil.process_iter(["ppid", "cpu_times"]):
-        times = process.info["cpu_times"]
-        if times is not None and process.info["ppid"] is not None:
-            table[process.pid] = (process.info["ppid"], times.user + times.system, process)
-    return table
-
-
-def _alive(process: psutil.Process) -> bool:
-    try:
-        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False
-
-
-def stop_leftovers(processes: list[psutil.Process], grace: float = 5.0) -> int:
-    """Kills, by pid, those of the given processes (all started by this script, directly or
-    not) still running after `grace` seconds; returns how many it had to kill."""
-    alive = [p for p in processes if _alive(p)]
-    _, alive = psutil.wait_procs(alive, timeout=grace) if alive else ([], [])
-    alive = [p for p in alive if _alive(p)]
-    for process in alive:
-        with contextlib.suppress(psutil.Error):
-            command = " ".join(process.cmdline())[:120]
-            step(f"stopping pid {process.pid}, still running: {command}")
-            process.kill()
-    psutil.wait_procs(alive, timeout=10)
-    return len(alive)
+        return [p for p in self.below_client.values() if alive(p)]
 
 
 def memory_lines(sampler: MemorySampler) -> list[str]:
@@ -466,30 +418,6 @@ def grade(
 
 def scores(out: Path) -> dict[str, float]:
     return {path.stem: json.loads(path.read_text())["score"] for path in sorted(out.glob("*.json"))}
-
-
-def exit_on_sigterm() -> None:
-    """SIGTERM unwinds like Ctrl-C, so every `finally` stops what it started."""
-
-    def handler(signum, frame):
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, handler)
-
-
-def step(title: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {title}", file=sys.stderr, flush=True)
-
-
-def warm_up() -> None:
-    """Not measured: brings TensorFlow's files into the page cache before any measurement."""
-    subprocess.run(
-        [sys.executable, "-c", "import tensorflow, tf_keras"],
-        env={**os.environ, "CUDA_VISIBLE_DEVICES": "-1", "TF_CPP_MIN_LOG_LEVEL": "2"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        check=True,
-    )
 
 
 # -- main -------------------------------------------------------------------------------------
@@ -618,15 +546,6 @@ def report(
             "left_running": leftovers,
         }
         json_path.write_text(json.dumps(data, indent=1))
-
-
-def interruptible(main) -> None:
-    """Runs `main`; on Ctrl-C, one line instead of a traceback (every `finally` has run)."""
-    try:
-        main()
-    except KeyboardInterrupt:
-        print("interrupted: every process this script started is stopped", file=sys.stderr)
-        sys.exit(130)
 
 
 if __name__ == "__main__":

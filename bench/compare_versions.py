@@ -2,7 +2,7 @@
 
 Usage (from the repository root):
 
-    .venv/bin/python bench/compare_versions.py [--base REF] [--submissions N] [--repeat R] \
+    .venv/bin/python -m bench.compare_versions [--base REF] [--submissions N] [--repeat R] \
         [--workers W] [--json PATH]
 
 The versions: "before" is the grader at the git commit REF (default HEAD; for instance
@@ -26,7 +26,7 @@ lie in the version's tree, or the script stops.
 
 The set: for each built-in lab with a labelled corpus (tf_intro: `tests/corpus/`,
 tf_network: `tests/corpus_tf_network/`), N notebooks (default 6) of the working tree's
-corpus: the round robin over valid / mistake / game / untouched of `bench/labs.py` (each
+corpus: the round robin over valid / mistake / game / untouched of `bench.common.sample` (each
 kind in name order, `valid_endless_scratch_cell` left out: it would measure the cell time
 limit), with `valid_reference` first among the valid ones. Both versions grade the same
 files, copied into a temporary folder.
@@ -72,16 +72,21 @@ from pathlib import Path
 
 import psutil
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-REFERENCE = "valid_reference"
-LOG_TAIL = 2000  # characters of a failed command's output shown
+from bench.common import (
+    CORPORA,
+    REFERENCE,
+    ROOT,
+    exit_on_sigterm,
+    expected_parts,
+    interruptible,
+    part_scores,
+    sample,
+    step,
+    stop_leftovers,
+    warm_up,
+)
 
-if str(HERE) not in sys.path:  # when imported by another script of bench/
-    sys.path.insert(0, str(HERE))
-# bench/ is a folder of scripts, not a package
-from cluster import exit_on_sigterm, interruptible, step, stop_leftovers, warm_up  # noqa: E402
-from labs import CORPORA, sample  # noqa: E402
+LOG_TAIL = 2000  # characters of a failed command's output shown
 
 # Run in a version's environment: where the CLI's `autograder` comes from, and where the
 # fork server's (cwd: the tree) and a cold student process's (cwd: elsewhere) would.
@@ -120,10 +125,7 @@ class Version:
     def labels(self, lab: str) -> dict[str, dict[str, float]]:
         """The expected points per part of each corpus notebook, from this version's tree."""
         path = self.root / CORPORA[lab].relative_to(ROOT).parent / "labels.json"
-        if not path.is_file():
-            return {}
-        cases = json.loads(path.read_text())["cases"]
-        return {name: case["expected"] for name, case in cases.items()}
+        return expected_parts(path) if path.is_file() else {}
 
     def check_imports(self) -> None:
         """Stops the script unless the CLI, a fork server and a cold student process of this
@@ -194,28 +196,6 @@ def base_tree(ref: str, work: Path) -> Iterator[Version]:
 # -- the set and the gradings ---------------------------------------------------------------
 
 
-def pick(folder: Path, count: int) -> list[Path]:
-    """`labs.sample`'s round robin, with valid_reference first among the valid notebooks."""
-    chosen = sample(folder, count)
-    valid = [path for path in chosen if path.stem.startswith("valid_")]
-    reference = folder / f"{REFERENCE}.ipynb"
-    if not valid or not reference.is_file():
-        return chosen
-    # The reference takes the first valid slot; the others move one slot down (the last
-    # one drops out when the reference was not in the set).
-    order = iter([reference, *(path for path in valid if path != reference)])
-    return [next(order) if path.stem.startswith("valid_") else path for path in chosen]
-
-
-def part_scores(result: dict) -> dict[str, float]:
-    """Points per part (the tests' tags) of one results.json."""
-    scores: dict[str, float] = {}
-    for test in result["tests"]:
-        for tag in test.get("tags", []):
-            scores[tag] = scores.get(tag, 0.0) + test["score"]
-    return scores
-
-
 @dataclass
 class Grading:
     """One `autograder grade` of one lab's set by one version."""
@@ -277,7 +257,7 @@ def grade(
 def grade_lab(
     versions: tuple[Version, Version], lab: str, count: int, args, work: Path
 ) -> tuple[list[str], list[Grading]]:
-    picked = pick(CORPORA[lab], count)
+    picked = sample(CORPORA[lab], count, first=REFERENCE)
     names = [path.stem for path in picked]
     folder = work / f"submissions-{lab}"
     folder.mkdir()

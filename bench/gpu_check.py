@@ -1,8 +1,12 @@
 """Does the sandbox's --gpu mode reach the GPU? A check to run on any machine with one.
 
-Usage, from the repository root (the package need not be installed; TensorFlow is optional):
+Usage, from the repository root (the package need not be installed: run as a module from
+there, the checkout's `autograder` is imported; TensorFlow is optional):
 
-    python3 bench/gpu_check.py [--framework auto|tensorflow|torch|cupy|none] [--json PATH]
+    python3 -m bench.gpu_check [--framework auto|tensorflow|torch|cupy|none] [--json PATH]
+
+Standard library and `autograder.sandbox` only, nothing else of bench/: it runs with the
+machine's own python3, even with `-S` (no site-packages).
 
 With TensorFlow: the real fork server, started with gpu=True as `autograder grade --gpu`
 starts it, forks the student's process, which confines itself as in grading and runs one
@@ -52,11 +56,8 @@ import time
 import traceback
 from pathlib import Path
 
-# The repository's own package, installed or not
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from autograder.sandbox import confine, landlock  # noqa: E402
-from autograder.sandbox.environment import apply_in_child, child_environment  # noqa: E402
+from autograder.sandbox import confine, landlock
+from autograder.sandbox.environment import apply_in_child, child_environment
 
 SIDE = 64  # the product's matrices are SIDE x SIDE
 ADAM_STEPS = 3

@@ -3,7 +3,7 @@ container (768 MiB of memory, 0.5 vCPU) is enough.
 
 Usage (from the repository root, as root: the limits are cgroup v1 groups):
 
-    .venv/bin/python bench/gradescope_footprint.py [--root DIR]
+    .venv/bin/python -m bench.gradescope_footprint [--root DIR]
 
 1. `autograder bundle` is unpacked into ROOT/source and setup.sh runs for real, from an
    empty venv, with the python3 first on PATH: the pinned install, timed. With --root
@@ -31,13 +31,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zipfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-NOTEBOOKS = REPO / "tests" / "corpus" / "notebooks"
+from bench.common import CORPUS, Sampler, pss_bytes, tree
+
 CASES = ("valid_reference", "mistake_wrong_sign", "game_patch_test_runner")
 MEMORY_CG = Path("/sys/fs/cgroup/memory")
 CPU_CG = Path("/sys/fs/cgroup/cpu")
@@ -64,28 +63,15 @@ def set_up(root: Path) -> float | None:
     return time.monotonic() - started
 
 
-def tree(pid: int) -> list[int]:
-    found, frontier = [], [pid]
-    while frontier:
-        current = frontier.pop()
-        found.append(current)
-        try:
-            for task in os.listdir(f"/proc/{current}/task"):
-                children = Path(f"/proc/{current}/task/{task}/children").read_text().split()
-                frontier += [int(child) for child in children]
-        except OSError:
-            continue
-    return found
+class PeakPss(Sampler):
+    """Every 20 ms, the summed PSS of the process tree below `pid`; keeps the peak."""
 
+    def __init__(self, pid: int):
+        super().__init__(0.02)
+        self.pid, self.peak = pid, 0
 
-def pss_bytes(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
+    def sample(self) -> None:
+        self.peak = max(self.peak, sum(pss_bytes(pid) for pid in tree(self.pid)))
 
 
 class Cgroup:
@@ -140,32 +126,23 @@ def run_once(root: Path, case: str, group: Cgroup | None) -> dict:
     for folder in ("submission", "results"):
         shutil.rmtree(root / folder, ignore_errors=True)
         (root / folder).mkdir()
-    shutil.copy(NOTEBOOKS / f"{case}.ipynb", root / "submission" / "tf_intro.ipynb")
+    shutil.copy(CORPUS / f"{case}.ipynb", root / "submission" / "tf_intro.ipynb")
     (root / "submission_metadata.json").write_text(json.dumps(METADATA))
     command = f"bash {root / 'source' / 'run_autograder'}"
     argv = group.enter_command(command) if group else ["bash", command.split(" ", 1)[1]]
     env = {**os.environ, "AUTOGRADER_ROOT": str(root)}
     cold = drop_caches()
-    peak_pss, done = 0, threading.Event()
     started = time.monotonic()
     process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-
-    def sample() -> None:
-        nonlocal peak_pss
-        while not done.is_set():
-            peak_pss = max(peak_pss, sum(pss_bytes(pid) for pid in tree(process.pid)))
-            time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample)
+    sampler = PeakPss(process.pid)
     sampler.start()
     output = process.communicate()[0].decode(errors="replace")
     wall = time.monotonic() - started
-    done.set()
-    sampler.join()
+    sampler.stop()
     result = json.loads((root / "results" / "results.json").read_text())
     return {
         "wall_s": wall,
-        "pss_peak_mib": peak_pss / 2**20,
+        "pss_peak_mib": sampler.peak / 2**20,
         "cgroup_peak_mib": group.peak() / 2**20 if group else None,
         "oom_kills": group.oom_kills() if group else None,
         "score": result["score"],

@@ -2,7 +2,7 @@
 
 Usage (from the repository root):
 
-    .venv/bin/python bench/labs.py [--submissions N] [--workers W]
+    .venv/bin/python -m bench.labs [--submissions N] [--workers W]
 
 For each built-in lab with a labelled corpus, the same kind of set: N notebooks (default 12)
 taken round robin over its valid / mistake / game / untouched cases, each kind in name
@@ -28,27 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-CORPORA = {
-    "tf_intro": REPO / "tests" / "corpus" / "notebooks",
-    "tf_network": REPO / "tests" / "corpus_tf_network" / "notebooks",
-}
-KINDS = ("valid_", "mistake_", "game_", "untouched")
-SKIP = {"valid_endless_scratch_cell"}  # it measures the cell time limit, not grading
-
-
-def sample(folder: Path, count: int) -> list[Path]:
-    """Round robin over the kinds, each in name order."""
-    by_kind = [
-        sorted(p for p in folder.glob("*.ipynb") if p.stem.startswith(kind) and p.stem not in SKIP)
-        for kind in KINDS
-    ]
-    chosen: list[Path] = []
-    while len(chosen) < count and any(by_kind):
-        for notebooks in by_kind:
-            if notebooks and len(chosen) < count:
-                chosen.append(notebooks.pop(0))
-    return chosen
+from bench.common import CORPORA, cell_seconds, sample
 
 
 def grade(lab: str, notebooks: list[Path], workers: int) -> tuple[float, list[dict]]:
@@ -70,9 +50,7 @@ def grade(lab: str, notebooks: list[Path], workers: int) -> tuple[float, list[di
 def per_submission(results: list[dict]) -> dict[str, float]:
     figures = {
         "grading": statistics.mean(r["execution_time"] for r in results),
-        "cells": statistics.mean(
-            sum(c.get("seconds", 0.0) for c in r["extra_data"].get("cells") or []) for r in results
-        ),
+        "cells": statistics.mean(cell_seconds(r) for r in results),
     }
     parts: dict[str, list[float]] = {}
     for result in results:

@@ -2,7 +2,7 @@
 
 Usage (from the repository root):
 
-    .venv/bin/python bench/soak.py [--count N] [--mode local|dask|both] [--json PATH]
+    .venv/bin/python -m bench.soak [--count N] [--mode local|dask|both] [--json PATH]
         [--mix GROUP=SHARE,...] [--cell-timeout S] [--probe-timeout S] [--timeout S]
 
 The batch: N inputs (default 500) in one temporary folder, drawn from six groups by the
@@ -11,16 +11,16 @@ robin in name order, and the groups spread evenly over the batch:
 
 valid, mistake, game, untouched
     the notebooks of the tf_intro corpus (`tests/corpus/notebooks/`), each kind as
-    `bench/labs.py` takes them (`valid_endless_scratch_cell` left out: it measures the
-    cell time limit); untouched is `untouched_student`, the assignment as handed out.
+    `bench.common.notebooks` takes them (`valid_endless_scratch_cell` left out: it measures
+    the cell time limit); untouched is `untouched_student`, the assignment as handed out.
 hostile
     the valid solution plus one attacking cell, or an endless train_step, from
-    `tests/test_hostile_batch.hostile_notebooks` (endless loops, memory and fork bombs,
+    `bench.hostile.hostile_notebooks` (endless loops, memory and fork bombs,
     exits, killing the parent or the neighbours, reading the hidden checks, a connection to
     a port this script listens on, a gigabyte of output, 40 MB of stored outputs, fake
     results). `overwrite_results` aims at a file of this script's, outside the batch.
 broken
-    the files of `tests/test_hostile_batch.bad_inputs` that can't be graded: not JSON,
+    the files of `bench.hostile.bad_inputs` that can't be graded: not JSON,
     truncated, binary, empty, zips that are empty, a bomb or have unsafe paths, nbformat 3,
     no cells, a 200 MB notebook, Latin-1, the untouched assignment.
 
@@ -49,7 +49,7 @@ the endless loops; `--timeout 300` per submission.
 
 Modes: `local` grades with `autograder grade DIR --out OUT --workers 2 --force`; `dask`
 starts a `dask scheduler` and two `dask worker --nthreads 1` from the venv (as
-`bench/cluster.py` does; the start is timed apart), grades with `--dask tcp://...`, and
+`bench.cluster` does; the start is timed apart), grades with `--dask tcp://...`, and
 stops the cluster; `both` (the default) runs local, then dask, on the same inputs, each
 into a fresh OUT.
 
@@ -71,7 +71,7 @@ Memory: every second, the resident set size (RSS) of the `autograder` process (t
 of each worker process and of each worker's tree (worker, fork server, student processes),
 and in dask mode of each nanny and of the scheduler; every 5 s, the tree's PSS
 (proportional set size: each shared page split among the processes that map it, the fair
-sum; see `bench/cluster.py`). The tree's RSS counts a shared page once per process: while
+sum; see `bench.cluster`). The tree's RSS counts a shared page once per process: while
 `fork_bomb` runs, its hundreds of processes make it tens of GB that are not there. Printed
 per process: the peak, and the medians over the first and the last 10% of the run, to show
 whether it grows (tenths of the time from the first result on: until then the fork
@@ -96,28 +96,19 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path[:0] = [str(HERE), str(ROOT)]  # bench's scripts; `tests` is a package of the root
-
-from cluster import (  # noqa: E402
+from bench.cluster import WORKERS, GradeRun, grade, running_cluster
+from bench.common import (
     CORPUS,
-    WORKERS,
-    GradeRun,
     exit_on_sigterm,
-    grade,
+    expected_parts,
     interruptible,
-    running_cluster,
+    notebooks,
     step,
     stop_leftovers,
     warm_up,
 )
-from labs import SKIP  # noqa: E402
+from bench.hostile import Listener, bad_inputs, hostile_notebooks
 
-from tests.test_defences import Listener  # noqa: E402
-from tests.test_hostile_batch import bad_inputs, hostile_notebooks  # noqa: E402
-
-LABELS = ROOT / "tests" / "corpus" / "labels.json"
 SAMPLE_SECONDS = 1.0
 PSS_SECONDS = 5.0
 PROGRESS_SECONDS = 60.0
@@ -139,17 +130,15 @@ class Item:
     expected: float  # the score it should get
 
 
-def corpus_items(group: str, labels: dict) -> list[Item]:
-    prefix = "untouched" if group == "untouched" else f"{group}_"
-    paths = sorted(p for p in CORPUS.glob(f"{prefix}*.ipynb") if p.stem not in SKIP)
+def corpus_items(group: str, labels: dict[str, dict[str, float]]) -> list[Item]:
     return [
-        Item(group, p.name, p.read_bytes(), float(sum(labels[p.stem]["expected"].values())))
-        for p in paths
+        Item(group, p.name, p.read_bytes(), float(sum(labels[p.stem].values())))
+        for p in notebooks(CORPUS, group)
     ]
 
 
 def all_items(victim_folder: Path, port: int) -> dict[str, list[Item]]:
-    labels = json.loads(LABELS.read_text())["cases"]
+    labels = expected_parts()
     groups = {group: corpus_items(group, labels) for group in ("valid", "mistake", "game")}
     groups["untouched"] = corpus_items("untouched", labels)
     hostile = hostile_notebooks(victim_folder, port)

@@ -14,8 +14,9 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from autograder.intake import discover
-from autograder.lms import entry_identity
-from autograder.roster import RosterError, load_roster
+from autograder.lms.registry import entry_identity
+from autograder.roster import load_roster
+from autograder.student import RosterError
 from tests.conftest import CORPUS, grade_folder, notebook_bytes
 
 ASSIGNMENT = "TF intro_Lab 1"  # Blackboard keeps the assignment's spaces and underscores

@@ -196,7 +196,7 @@ def test_the_bundle_has_gradescopes_layout_and_pins_what_changes_grades(tmp_path
 def test_setup_installs_the_grader_into_the_environment(gradescope):
     root, _, setup = gradescope
     assert "tf-autograder installed in" in setup.stdout
-    copied = list((root / "source" / "venv").rglob("autograder/bundle/run.py"))
+    copied = list((root / "source" / "venv").rglob("autograder/lms/gradescope_autograder/run.py"))
     assert len(copied) == 1  # setup.sh's copy, inside the venv's own site-packages
 
 

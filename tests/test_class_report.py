@@ -16,14 +16,14 @@ import pytest
 from click.testing import CliRunner
 
 from autograder.cli import main
-from autograder.exports import ExportOptions
+from autograder.exports.options import ExportOptions
 from autograder.exports.run import export
 from autograder.gradebook import Gradebook
-from autograder.intake import Submission
 from autograder.labs.tf_intro import LAB
 from autograder.late import parse_policy
 from autograder.results import SubmissionResult, TestResult
 from autograder.roster import load_roster
+from autograder.submission import Submission
 from tests.conftest import PageReader, read_page
 
 SCRIPT = "<script>alert(1)</script><script>window.pwned = 1</script>"

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder.intake import Submission
-from autograder.report import sandbox_gaps
 from autograder.results import SubmissionResult
 from autograder.sandbox import confine, landlock
 from autograder.sandbox.confine import Policy, grader_packages
 from autograder.sandbox.environment import child_environment
+from autograder.submission import Submission
+from autograder.terminal import sandbox_gaps
 
 
 def test_a_kernel_without_landlock_is_reported_not_silently_skipped(monkeypatch, tmp_path):

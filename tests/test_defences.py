@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from autograder.sandbox import landlock
 from autograder.sandbox.confine import reachable_temp_dir, student_uid
 from autograder.sandbox.forkserver import ForkServer
 from autograder.sandbox.session import Limits, NotebookSession
+from bench.hostile import Listener
 from tests.conftest import ROOT
 
 PROBES = "autograder.labs.tf_intro.probes"
@@ -43,35 +43,6 @@ class Outcome:
     defence: str
     result: str  # what happened, in words, for the table
     held: bool
-
-
-class Listener:
-    """A socket that records whether anything ever connected to it."""
-
-    def __init__(self, family: int, address):
-        self.sock = socket.socket(family, socket.SOCK_STREAM)
-        self.sock.bind(address)
-        self.sock.listen()
-        self.sock.settimeout(0.2)
-        self.address = self.sock.getsockname()
-        self.accepted = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while not self.stop.is_set():
-            try:
-                connection, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            self.accepted += 1
-            connection.close()
-
-    def close(self):
-        self.stop.set()
-        self.thread.join()
-        self.sock.close()
 
 
 def process_alive(pid: int) -> bool:

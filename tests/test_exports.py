@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from autograder.exports import ExportError, ExportOptions
+from autograder.exports.options import ExportError, ExportOptions
 from autograder.exports.run import export
 from autograder.gradebook import Gradebook
-from autograder.intake import Submission
 from autograder.labs.tf_intro import LAB
 from autograder.late import parse_policy
+from autograder.matching import build_standing
 from autograder.results import SubmissionResult, TestResult
 from autograder.roster import load_roster
-from autograder.standing import build_standing
+from autograder.submission import Submission
 
 CANVAS_ROSTER = """Student,ID,SIS User ID,SIS Login ID,Section,Other lab (99)
     Points Possible,,,,,5
@@ -344,8 +344,8 @@ def test_csv_export_has_parts_penalty_status_and_the_unmatched(gradebook, canvas
 
 def test_gradescope_results_carry_the_late_policy(gradebook, canvas_roster, tmp_path):
     out = tmp_path / "gradescope"
-    export("gradescope", gradebook, canvas_roster, LAB.parts, out, ExportOptions("TF lab"),
-           policy=POLICY, visibility="after_published")  # fmt: skip
+    options = ExportOptions("TF lab", visibility="after_published")
+    export("gradescope", gradebook, canvas_roster, LAB.parts, out, options, policy=POLICY)
     curie = json.loads((out / "submission_3.json").read_text())
     assert curie["score"] == 8 and curie["visibility"] == "after_published"
     assert curie["output"].startswith("Late:") and curie["extra_data"]["late"]["raw"] == 10

@@ -19,9 +19,9 @@ from click.testing import CliRunner
 
 from autograder.cli import main
 from autograder.gradebook import Gradebook
-from autograder.intake import Submission
 from autograder.labs.tf_intro import LAB
 from autograder.results import SubmissionResult, TestResult
+from autograder.submission import Submission
 from tests.conftest import read_page
 
 SCRIPT = "<script>alert(1)</script><script>window.pwned = 1</script>"

@@ -1,4 +1,4 @@
-"""bench/gpu_check.py where there is no GPU: a child confined with the --gpu rules, checked.
+"""bench.gpu_check where there is no GPU: a child confined with the --gpu rules, checked.
 
 On a machine with a GPU the script takes the GPU's path instead; run it there by hand.
 """
@@ -14,7 +14,6 @@ import pytest
 from autograder.sandbox import landlock
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "bench" / "gpu_check.py"
 DEFENCES = {"limits", "network", "user", "filesystem"}
 
 pytestmark = [
@@ -27,7 +26,7 @@ def gpu_check(tmp_path: Path, *args: str, python: tuple[str, ...] = (sys.executa
     """Run the script from the repository root; its exit status, output and JSON summary."""
     summary = tmp_path / "summary.json"
     completed = subprocess.run(
-        [*python, str(SCRIPT), "--json", str(summary), *args],
+        [*python, "-m", "bench.gpu_check", "--json", str(summary), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -12,10 +12,10 @@ import time
 import pytest
 
 from autograder.gradebook import Gradebook, lab_version
-from autograder.intake import Submission
 from autograder.lab import Lab
 from autograder.labs.tf_intro import LAB
 from autograder.results import SubmissionResult, TestResult
+from autograder.submission import Submission
 from tests.conftest import notebook_bytes
 
 

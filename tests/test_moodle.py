@@ -14,10 +14,11 @@ from autograder.gradebook import Gradebook
 from autograder.intake import discover
 from autograder.labs.tf_intro import LAB
 from autograder.late import parse_policy
-from autograder.lms import entry_identity
+from autograder.lms import moodle
 from autograder.lms.moodle import full_name, parse_worksheet_time, worksheet_time
+from autograder.lms.registry import entry_identity
+from autograder.matching import build_standing
 from autograder.roster import load_roster
-from autograder.standing import build_standing
 from tests.conftest import CORPUS, notebook_bytes, zip_of
 from tests.test_exports import result, submission
 
@@ -138,7 +139,14 @@ def test_the_grading_worksheet_is_read_as_the_class_list(tmp_path):
     path = tmp_path / "worksheet.csv"
     path.write_text(WORKSHEET, encoding="utf-8")
     students = load_roster(path)
-    assert [s.participant_id for s in students] == ["101", "102", "103", "104", "105", "106"]
+    assert [s.assignment_id(moodle.KIND) for s in students] == [
+        "101",
+        "102",
+        "103",
+        "104",
+        "105",
+        "106",
+    ]
     assert [s.name for s in students][:2] == ["José Müller", "김철수"]
     assert students[0].email == "jose@uni.edu"
     assert "moodle-participant:101" in students[0].identifiers()
@@ -327,7 +335,7 @@ def test_a_late_moodle_submission_pays_from_the_worksheets_submission_time(tmp_p
     standing = build_standing(book.current_submissions(), load_roster(path), LAB.parts,
                               policy=policy)  # fmt: skip
     book.close()
-    finals = {entry.student.participant_id: entry for entry in standing.entries}
+    finals = {entry.student.assignment_id(moodle.KIND): entry for entry in standing.entries}
     assert finals["101"].final == 10 and not finals["101"].lateness.days
     assert finals["102"].final == 9 and finals["102"].lateness.days == 1
     assert (

@@ -13,18 +13,18 @@ from pathlib import Path
 
 import pytest
 
-from autograder.exports import ExportOptions
+from autograder.exports.options import ExportOptions
 from autograder.exports.run import export
 from autograder.gradebook import Gradebook
-from autograder.intake import Submission
+from autograder.grading_run import override_notices
 from autograder.labs.tf_intro import LAB
 from autograder.late import parse_policy
+from autograder.matching import build_standing
 from autograder.overrides import OverrideError
-from autograder.regrade import override_notices
-from autograder.report.classreport import write_class_report
-from autograder.report.delivery import deliver
+from autograder.pages.class_report import write_class_report
+from autograder.pages.feedback_delivery import deliver
 from autograder.roster import load_roster
-from autograder.standing import build_standing
+from autograder.submission import Submission
 from tests.test_exports import CANVAS_ROSTER, class_gradebook, result
 
 POLICY = parse_policy("2026-12-01T23:59", "America/New_York", "0", "10%", None)

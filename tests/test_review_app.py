@@ -25,16 +25,16 @@ import pytest
 from click.testing import CliRunner
 
 from autograder.cli import main
-from autograder.exports import ExportOptions
+from autograder.exports.options import ExportOptions
 from autograder.exports.run import export
 from autograder.gradebook import Gradebook
-from autograder.intake import Submission
 from autograder.labs.tf_intro import LAB
 from autograder.late import parse_policy
 from autograder.results import SubmissionResult, TestResult
 from autograder.review.app import CSP, create_app
 from autograder.review.server import review_server, served_hosts
 from autograder.roster import load_roster
+from autograder.submission import Submission
 from tests.conftest import notebook_bytes, read_page
 
 TOKEN = "test-token-0123456789"

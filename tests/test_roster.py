@@ -2,7 +2,8 @@
 
 import pytest
 
-from autograder.roster import RosterError, load_roster
+from autograder.roster import load_roster
+from autograder.student import RosterError
 
 
 def roster(tmp_path, text: str):
@@ -20,7 +21,7 @@ def test_a_canvas_export_gives_ids_and_skips_points_possible_and_the_test_studen
         '"Student, Test",999,,,,\n',
     )
     (emmy,) = students
-    assert (emmy.name, emmy.canvas_id, emmy.sis_user_id, emmy.section) == (
+    assert (emmy.name, emmy.user_id("canvas"), emmy.sis_user_id, emmy.section) == (
         "Noether, Emmy", "201", "S201", "Sec A"
     )  # fmt: skip
     assert "canvas:201" in emmy.identifiers() and "any:enoether" in emmy.identifiers()

@@ -16,9 +16,9 @@ from autograder.batch import grader_failure
 from autograder.cluster.lab_copy import pack_lab
 from autograder.grade import GradingOptions
 from autograder.gradebook import lab_version
-from autograder.intake import Submission
 from autograder.lab import Lab
 from autograder.results import SubmissionResult
+from autograder.submission import Submission
 from autograder.versions import grading_stack
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from distributed import WorkerPlugin, get_client, get_worker
 from autograder.batch import MAX_ATTEMPTS, WarmServer, grade_with_restarts, grader_failure
 from autograder.cluster.lab_copy import LabCopies
 from autograder.grade import GradingOptions
-from autograder.intake import Submission
 from autograder.results import SubmissionResult
+from autograder.submission import Submission
 from autograder.versions import grading_stack
 
 PLUGIN_NAME = "tf-autograder"

@@ -5,31 +5,35 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from autograder.exports import ExportError, ExportOptions
+from autograder.exports.options import ExportError, ExportOptions
+from autograder.lms.registry import LTI_USER_DEFAULT, USER_ID_KINDS
 from autograder.standing import Standing
+from autograder.student import Student
 
-USER_FIELDS = ("canvas", "sis", "email", "username", "idnumber")
+ROSTER_FIELDS = ("sis", "email", "username", "idnumber")
+USER_FIELDS = (*USER_ID_KINDS, *ROSTER_FIELDS)
 
 
-def user_id(student, field: str) -> str | None:
-    return {
-        "canvas": student.canvas_id,
+def user_id(student: Student, field: str) -> str | None:
+    roster_fields = {
         "sis": student.sis_user_id,
         "email": student.email,
         "username": student.username,
         "idnumber": student.id_number,
-    }[field]
+    }
+    return roster_fields[field] if field in roster_fields else student.user_id(field)
 
 
 def write(standing: Standing, path: Path, options: ExportOptions) -> None:
-    if options.lti_user not in USER_FIELDS:
+    field = options.lti_user or LTI_USER_DEFAULT
+    if field not in USER_FIELDS:
         raise ExportError(f"--lti-user must be one of {', '.join(USER_FIELDS)}")
     timestamp = datetime.now(UTC).isoformat(timespec="seconds")
     lines = []
     for entry in standing.entries:
-        identifier = user_id(entry.student, options.lti_user)
+        identifier = user_id(entry.student, field)
         if not identifier:
-            raise ExportError(f"the roster has no {options.lti_user} for {entry.student.name}")
+            raise ExportError(f"the roster has no {field} for {entry.student.name}")
         if entry.final is None:
             continue  # a missing submission exported blank: no score to post
         score = {

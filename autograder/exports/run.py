@@ -7,30 +7,19 @@ final score, so the next export can say whose score changed, from what to what.
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.exports import ExportError, ExportOptions, lti, table
-from autograder.gradebook import Gradebook
+from autograder.exports import lti, table
+from autograder.exports.options import ExportError, ExportOptions
+from autograder.gradebook import Change, Gradebook, changes_between
+from autograder.lab import Lab
 from autograder.late import LatePolicy
-from autograder.lms import blackboard, canvas, gradescope, moodle
-from autograder.roster import Student
-from autograder.standing import Standing, build_standing
+from autograder.lms.registry import GRADE_FILES
+from autograder.matching import ClassList, class_standing
+from autograder.standing import Standing
+from autograder.student import Student
 
-FORMATS = ("canvas", "moodle", "moodle-worksheet", "blackboard", "gradescope", "csv", "lti")
-_WRITERS = {
-    "canvas": canvas.write_grades,
-    "moodle": moodle.write_grades,
-    "moodle-worksheet": moodle.write_worksheet,
-    "blackboard": blackboard.write_grades,
-    "csv": table.write,
-    "lti": lti.write,
-}
-
-
-@dataclass(frozen=True)
-class Change:
-    student: str
-    name: str
-    before: float | None
-    after: float | None
+# Each platform's own grade file (from the registry), then the formats of no one platform
+_WRITERS = {**GRADE_FILES, "csv": table.write, "lti": lti.write}
+FORMATS = tuple(_WRITERS)
 
 
 @dataclass(frozen=True)
@@ -48,17 +37,18 @@ def export(
     out: Path,
     options: ExportOptions,
     *,
+    lab: str | None = None,
     mapping: dict[str, str] | None = None,
     policy: LatePolicy | None = None,
     missing: str = "zero",
     file_times: bool = False,
-    visibility: str = "visible",
     dry_run: bool = False,
 ) -> ExportReport:
     if format not in FORMATS:
         raise ExportError(f"unknown format {format!r}: one of {', '.join(FORMATS)}")
-    standing = build_standing(
-        gradebook.current_submissions(),
+    standing = class_standing(
+        gradebook,
+        lab,
         roster,
         parts,
         mapping=mapping,
@@ -67,17 +57,11 @@ def export(
         file_times=file_times,
     )
     before = gradebook.last_exported(options.assignment)  # student -> final, last time
-    changes = [
-        Change(entry.student.key, entry.student.name, before.get(entry.student.key), entry.final)
-        for entry in standing.entries
-        if before and before.get(entry.student.key) != entry.final
-    ]
+    finals = [(entry.student.key, entry.student.name, entry.final) for entry in standing.entries]
+    changes = changes_between(before, finals)
     if dry_run:
         return ExportReport(standing, changes, not before)
-    if format == "gradescope":
-        gradescope.write_results(standing, out, options, visibility)
-    else:
-        _WRITERS[format](standing, out, options)
+    _WRITERS[format](standing, out, options)
     gradebook.record_export(
         format,
         options.assignment,
@@ -98,3 +82,35 @@ def export(
         ],
     )
     return ExportReport(standing, changes, not before)
+
+
+def export_class(
+    format: str,
+    gradebook_path: Path,
+    lab: Lab,
+    class_list: ClassList,
+    out: Path,
+    options: ExportOptions,
+    *,
+    missing: str = "zero",
+    dry_run: bool = False,
+) -> ExportReport:
+    """`autograder export`: one lab's class from the gradebook, written as FORMAT."""
+    gradebook = Gradebook.open(gradebook_path)
+    try:
+        return export(
+            format,
+            gradebook,
+            class_list.students,
+            lab.parts,
+            out,
+            options,
+            lab=lab.reference,
+            mapping=class_list.mapping,
+            policy=class_list.policy,
+            missing=missing,
+            file_times=class_list.file_times,
+            dry_run=dry_run,
+        )
+    finally:
+        gradebook.close()

@@ -4,7 +4,7 @@ penalty, the status and the reason, then the submissions no student claimed."""
 import csv
 from pathlib import Path
 
-from autograder.exports import ExportOptions, score_text
+from autograder.exports.options import ExportOptions, score_text
 from autograder.standing import Standing
 
 

@@ -11,22 +11,22 @@ an e-mail address), so the username is the part just before "_attempt_". A usern
 an underscore reads as its last part and is listed unmatched: a mapping file claims it.
 
 The Grade Center download (Work Offline → Download) is tab-delimited UTF-16 with a
-byte-order mark in its default .xls form, or comma-delimited; roster.py decodes both.
+byte-order mark in its default .xls form, or comma-delimited; roster.py reads both.
 """
-
-from __future__ import annotations
 
 import csv
 import re
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
-from autograder.exports import ExportError, ExportOptions, score_text
-from autograder.roster import Student, get
-
-if TYPE_CHECKING:
-    from autograder.report.student_page import StudentFeedback
-    from autograder.standing import Standing
+from autograder.exports.options import ExportError, ExportOptions, score_text
+from autograder.lms.platform import FeedbackDelivery, Platform, RosterFormat
+from autograder.pages.feedback_page import (
+    StudentFeedback,
+    feedback_for,
+    render_feedback_fragment,
+)
+from autograder.standing import Standing
+from autograder.student import Student, get
 
 NAME = re.compile(
     r"^(?P<assignment>.+)_(?P<user>[^_]+)_attempt_"
@@ -104,9 +104,6 @@ def column_header(options: ExportOptions, max_score: float) -> str:
 
 
 def write_grades(standing: Standing, path: Path, options: ExportOptions) -> None:
-    # Imported here: the pages share the class report's helpers, which load matplotlib.
-    from autograder.report.student_page import feedback_for, render_feedback_fragment
-
     header = column_header(options, standing.max_score)
     without = [e.student.name for e in standing.entries if not e.student.username]
     if without:
@@ -153,3 +150,16 @@ def feedback_folder_name(feedback: StudentFeedback, page_name: str) -> tuple[str
     if username in (".", "..") or re.search(r"[/\\\x00]", username):
         return None, f"the Username {username!r} is not a folder name"
     return f"{username}/{page_name}", ""
+
+
+GRADE_CENTER = RosterFormat(
+    roster, "a Blackboard Grade Center download (Last Name, First Name, Username, …)"
+)
+PLATFORM = Platform(
+    name="blackboard",
+    # Its entries name the roster's Username ("username:<name>"), a kind every roster has
+    entry_identity=entry_identity,
+    rosters=(GRADE_CENTER,),
+    grade_files={"blackboard": write_grades},
+    feedback={"blackboard": FeedbackDelivery(feedback_folder_name, zipped=False)},
+)

@@ -8,19 +8,19 @@ end "_text.html" and "_link.html" instead. With anonymous grading there is no na
 id is "anon_<anonymous id>". Older downloads wrote the late mark in lower case.
 """
 
-from __future__ import annotations
-
 import csv
 import re
+from datetime import tzinfo
 from pathlib import Path, PurePath, PurePosixPath
-from typing import TYPE_CHECKING
 
-from autograder.exports import ExportError, ExportOptions, score_text
-from autograder.roster import Student, get
+from autograder.exports.options import ExportError, ExportOptions, score_text
+from autograder.lms.platform import FeedbackDelivery, Platform, RosterFormat
+from autograder.pages.feedback_page import StudentFeedback
+from autograder.standing import Standing
+from autograder.student import Student, get
 
-if TYPE_CHECKING:
-    from autograder.report.student_page import StudentFeedback
-    from autograder.standing import Standing
+KIND = "canvas"  # identity "canvas:<user id>", and the roster's Canvas user id
+ANONYMOUS = "canvas-anonymous"  # "canvas-anonymous:<id>": an anonymous entry, no user id
 
 _LATE = r"(?:(?P<late>LATE|late)_)?"
 _NAMED = r"^(?:(?P<who>\w*?)_)?" + _LATE + r"(?P<user>\d+)"
@@ -59,7 +59,7 @@ def entry_identity(path: PurePosixPath) -> dict | None:
     attachment = parts.get("attachment")
     online = online_entry(path.name)
     return {
-        "student": f"canvas-anonymous:{anonymous}" if anonymous else f"canvas:{parts['user']}",
+        "student": f"{ANONYMOUS}:{anonymous}" if anonymous else f"{KIND}:{parts['user']}",
         "late": bool(parts["late"]),
         "order": int(attachment) if attachment else 0,  # attachment ids grow with time
         "problem": ONLINE_ENTRY_PROBLEM.format(what=online) if online else None,
@@ -85,7 +85,7 @@ def _is_student(row: dict) -> bool:
 def _student(row: dict) -> Student:
     return Student(
         name=get(row, "Student") or "",
-        canvas_id=get(row, "ID"),
+        user_ids=((KIND, user),) if (user := get(row, "ID")) else (),
         sis_user_id=get(row, "SIS User ID"),
         sis_login_id=get(row, "SIS Login ID"),
         section=get(row, "Section"),
@@ -113,7 +113,7 @@ def column_title(options: ExportOptions) -> str:
 
 def write_grades(standing: Standing, path: Path, options: ExportOptions) -> None:
     title = column_title(options)
-    missing_ids = [e.student.name for e in standing.entries if not e.student.canvas_id]
+    missing_ids = [e.student.name for e in standing.entries if not e.student.user_id(KIND)]
     if missing_ids:
         raise ExportError(
             "Canvas matches students by their Canvas ID, and the roster has none for: "
@@ -129,7 +129,7 @@ def write_grades(standing: Standing, path: Path, options: ExportOptions) -> None
             writer.writerow(
                 [
                     student.name,
-                    student.canvas_id,
+                    student.user_id(KIND),
                     student.sis_user_id or "",
                     student.sis_login_id or "",
                     student.section or "",
@@ -156,7 +156,7 @@ def feedback_entry_name(feedback: StudentFeedback, page_name: str) -> tuple[str 
         return None, f"{source} is a Canvas text or URL entry: it has no file to comment on"
     if parts.get("anonymous"):
         return None, f"{source} is an anonymous Canvas entry: it names no user id"
-    claimed = feedback.student.canvas_id
+    claimed = feedback.student.user_id(KIND)
     if claimed and claimed.strip() != parts["user"]:
         return None, f"{source} is Canvas user {parts['user']}, the roster says {claimed}"
     prefix = source[: len(source) - len(parts["file"]) - 1]  # "<name>[_LATE]_<user>_<att>"
@@ -171,3 +171,24 @@ def reupload_ids(name: str) -> tuple[str | None, str | None]:
     "_"-separated tokens of the name (Assignment#infer_comment_context_from_filename)."""
     digits = [token for token in name.split("_") if token.isascii() and token.isdigit()]
     return (digits + [None, None])[0], (digits + [None, None])[1]
+
+
+def submission_time(student: Student, row: dict, zone: tzinfo | None):
+    """A download's late mark is all Canvas says: no time, so no days late counted."""
+    if row.get("late"):
+        return None, "marked late in the Canvas download"
+    return None
+
+
+GRADEBOOK = RosterFormat(roster, "a Canvas gradebook export (Student, ID, SIS User ID, …)")
+PLATFORM = Platform(
+    name="canvas",
+    identity_kinds=(KIND, ANONYMOUS),
+    own_id_only=(ANONYMOUS,),  # an anonymous entry is matched by a --map row, never by a bare id
+    user_id_kind=KIND,
+    entry_identity=entry_identity,
+    rosters=(GRADEBOOK,),
+    submission_time=submission_time,
+    grade_files={"canvas": write_grades},
+    feedback={"canvas": FeedbackDelivery(feedback_entry_name, zipped=True)},
+)

@@ -7,21 +7,19 @@ submission_metadata.yml with each folder's :submitters and :created_at. Both giv
 identity "gradescope:<sid or email>", which the roster matches by any of its ids.
 """
 
-from __future__ import annotations
-
 import json
+from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import yaml
 
-from autograder.exports import ExportOptions
+from autograder.exports.options import ExportOptions
+from autograder.late import Lateness, parse_time
+from autograder.lms.platform import Platform
+from autograder.standing import Standing
+from autograder.student import Student
 
-if TYPE_CHECKING:
-    from autograder.late import Lateness
-    from autograder.standing import Standing
-
-PLATFORM = "gradescope"
+KIND = "gradescope"  # identity "gradescope:<sid or email>"
 EXPORT_METADATA = "submission_metadata.yml"
 SUBMISSION_METADATA = "submission_metadata.json"
 
@@ -37,7 +35,7 @@ def identity_from_json(text: str) -> dict:
         return {}
     found = {}
     if identity:
-        found["student"] = f"{PLATFORM}:{identity}"
+        found["student"] = f"{KIND}:{identity}"
     if created:
         found["submitted_at"] = str(created)
     return found
@@ -69,7 +67,7 @@ def identities_from_export(text: bytes | str) -> dict[str, dict]:
         identity = first.get(":sid") or first.get(":email") or first.get(":name")
         created = details.get(":created_at")
         found[str(folder)] = {
-            "student": f"{PLATFORM}:{identity}" if identity else None,
+            "student": f"{KIND}:{identity}" if identity else None,
             "submitted_at": str(created) if created else None,
         }
     return found
@@ -78,7 +76,7 @@ def identities_from_export(text: bytes | str) -> dict[str, dict]:
 # -- results back: one results.json per submission ------------------------------------------
 
 
-def write_results(standing: Standing, folder: Path, options: ExportOptions, visibility: str):
+def write_results(standing: Standing, folder: Path, options: ExportOptions) -> None:
     """The grader's own result with the late policy applied (score and a line of feedback)
     and the chosen visibility, one <submission>.json each."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -87,7 +85,7 @@ def write_results(standing: Standing, folder: Path, options: ExportOptions, visi
             continue
         # The checks as overridden, each override said where the student reads it
         result = entry.adjusted.student_result().to_json()
-        result["visibility"] = visibility
+        result["visibility"] = options.visibility
         if entry.lateness and entry.lateness.days:
             with_late_penalty(result, entry.lateness, entry.reason)
         name = entry.submission["name"]
@@ -106,3 +104,19 @@ def with_late_penalty(result: dict, lateness: Lateness, reason: str) -> dict:
         "days": lateness.days,
     }
     return result
+
+
+def submission_time(student: Student, row: dict, zone: tzinfo | None):
+    if row.get("submitted_at"):
+        return parse_time(row["submitted_at"], zone), "Gradescope's submission time"
+    return None
+
+
+PLATFORM = Platform(
+    name="gradescope",
+    identity_kinds=(KIND,),
+    metadata_beside=(SUBMISSION_METADATA, identity_from_json),
+    batch_metadata=(EXPORT_METADATA, identities_from_export),
+    submission_time=submission_time,
+    grade_files={"gradescope": write_results},
+)

@@ -28,23 +28,19 @@ modified (submission)" is when the student last changed the submission, the time
 late policy reads (in --timezone), since the download itself carries none.
 """
 
-from __future__ import annotations
-
 import csv
 import re
 import unicodedata
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
-from autograder.exports import ExportError, ExportOptions, score_text
-from autograder.roster import Student, get, norm
+from autograder.exports.options import ExportError, ExportOptions, score_text
+from autograder.lms.platform import FeedbackDelivery, Platform, RosterFormat
+from autograder.pages.feedback_page import StudentFeedback
+from autograder.standing import Entry, Standing
+from autograder.student import Student, get, norm
 
-if TYPE_CHECKING:
-    from autograder.report.student_page import StudentFeedback
-    from autograder.standing import Entry, Standing
-
-PLATFORM = "moodle-participant"
+KIND = "moodle-participant"  # identity "moodle-participant:<participant id>"
 _PREFIX = r"(?P<who>[^/_]*)_(?P<participant>\d+)_assignsubmission_(?P<plugin>[a-z0-9]+)"
 FOLDER = re.compile(rf"^{_PREFIX}_?$")  # 4.1 and later; before 4.1 with a trailing "_"
 FLAT = re.compile(rf"^{_PREFIX}_(?P<file>.+)$")  # "download submissions in folders" off
@@ -76,7 +72,7 @@ def entry_identity(path: PurePosixPath) -> dict | None:
         return None
     online_text = parts["plugin"] == "onlinetext" and parts["file"].lower().endswith(".html")
     return {
-        "student": f"{PLATFORM}:{parts['participant']}",
+        "student": f"{KIND}:{parts['participant']}",
         # A student may hand in a file and online text; the file is the one to grade.
         "order": 1 if parts["plugin"] == "file" else 0,
         "problem": ONLINE_TEXT_PROBLEM if online_text else None,
@@ -120,7 +116,9 @@ def _student(row: dict) -> Student:
     return Student(
         name=name,
         email=get(row, "Email address"),
-        participant_id=participant_id(get(row, "Identifier")),
+        assignment_ids=((KIND, number),)
+        if (number := participant_id(get(row, "Identifier")))
+        else (),
         first_name=first or None,
         last_name=last or None,
         extra=dict(row),  # the row as downloaded, to be written back with the grade
@@ -238,7 +236,7 @@ def write_worksheet(
     standing: Standing, path: Path, options: ExportOptions, now: datetime | None = None
 ) -> None:
     rows = [entry.student.extra for entry in standing.entries]
-    if not rows or not all(entry.student.participant_id for entry in standing.entries):
+    if not rows or not all(entry.student.assignment_id(KIND) for entry in standing.entries):
         raise ExportError(
             "moodle-worksheet writes back Moodle's grading worksheet: give the worksheet"
             " (Grading action → Download grading worksheet) as --roster"
@@ -274,7 +272,7 @@ def feedback_entry_name(feedback: StudentFeedback, page_name: str) -> tuple[str 
     parts = parse_path(PurePosixPath(feedback.source_path))
     if parts is None:
         return None, f"{feedback.file} is not a file from a Moodle download"
-    claimed = feedback.student.participant_id
+    claimed = feedback.student.assignment_id(KIND)
     if claimed and claimed.strip() != parts["participant"]:
         return None, (
             f"{feedback.file} is Moodle participant {parts['participant']},"
@@ -282,3 +280,78 @@ def feedback_entry_name(feedback: StudentFeedback, page_name: str) -> tuple[str 
         )
     # Moodle writes the name with "_" turned into spaces, so the split finds the id.
     return f"{parts['who']}_{parts['participant']}_assignfeedback_file_{page_name}", ""
+
+
+# -- the participants export as a class list -------------------------------------------------
+#
+# Participants → Download table data as CSV: names and identity fields, but no participant
+# ids, so its students are matched to entries by the full name in the entry's folder.
+
+
+def participants_roster(headers: set[str], rows: list[dict]) -> list[Student] | None:
+    """Students of a Moodle participants export, or None if the file is not one."""
+    names = {"first name", "surname"} <= headers or {"first name", "last name"} <= headers
+    if "email address" not in headers or not names:
+        return None
+    return [_participant(row) for row in rows]
+
+
+def _participant(row: dict) -> Student:
+    first, last = get(row, "First name"), get(row, "Last name", "Surname")
+    return Student(
+        name=" ".join(part for part in (first, last) if part),
+        email=get(row, "Email address"),
+        username=get(row, "Username"),
+        id_number=get(row, "ID number", "idnumber"),
+        first_name=first,
+        last_name=last,
+    )
+
+
+def match_by_name(rows: list[dict], roster: list[Student]) -> tuple[dict[int, Student], list[str]]:
+    """Entries matched by the full name in their folder or file name, when the roster has
+    no participant ids (a participants export rather than the grading worksheet). A name
+    two students share matches neither, and is listed."""
+    if any(student.assignment_id(KIND) for student in roster):
+        return {}, []  # the worksheet's ids decide; a name must not overrule them
+    holders: dict[str, list[Student]] = {}
+    for student in roster:
+        holders.setdefault(name_key(student.name), []).append(student)
+    found, problems = {}, []
+    for row in rows:
+        name = full_name(row["source_path"])
+        if name is None:
+            continue  # not a Moodle entry, or blind marked: its name says nobody
+        students = holders.get(name_key(name), [])
+        if len(students) == 1:
+            found[row["id"]] = students[0]
+        elif students:
+            keys = ", ".join(student.key for student in students)
+            problems.append(f"{row['source_path']}: {len(students)} roster students are"
+                            f" named {name!r} ({keys}); give a --map row")  # fmt: skip
+    return found, problems
+
+
+def submission_time(student: Student, row: dict, zone: tzinfo | None):
+    """The download carries no time: the worksheet's last change of the submission does."""
+    changed = submitted_at(student)
+    if changed is None:
+        return None
+    return changed.replace(tzinfo=zone), "the grading worksheet's last modified (submission)"
+
+
+WORKSHEET = RosterFormat(roster, "a Moodle grading worksheet (Identifier, Full name, …)")
+PARTICIPANTS = RosterFormat(
+    participants_roster, "a Moodle participants export (First name, Last name, Email address, …)"
+)
+PLATFORM = Platform(
+    name="moodle",
+    identity_kinds=(KIND,),
+    own_id_only=(KIND,),  # a participant id means nothing outside its one assignment
+    entry_identity=entry_identity,
+    rosters=(WORKSHEET, PARTICIPANTS),
+    submission_time=submission_time,
+    match_by_name=match_by_name,
+    grade_files={"moodle": write_grades, "moodle-worksheet": write_worksheet},
+    feedback={"moodle": FeedbackDelivery(feedback_entry_name, zipped=True)},
+)

@@ -1,7 +1,7 @@
 """Advice for the TensorFlow errors students make in any lab. A lab's hints.py lists its own
 hints first and these after: `HINTS = (*own, *TENSORFLOW_HINTS)`."""
 
-from autograder.feedback import Hint
+from autograder.hints import Hint
 
 TENSORFLOW_HINTS = (
     Hint(

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed
-from autograder.feedback import Hint, explain_error
+from autograder.hints import Hint, explain_error
 from autograder.sandbox.session import ProbeFailed
 from autograder.tflab.parsing import MAX_ITEMS, StudentError, expect, parse
 

@@ -1,6 +1,6 @@
 """Advice for the mistakes students of this lab make most, then the toolkit's."""
 
-from autograder.feedback import Hint
+from autograder.hints import Hint
 from autograder.tflab.hints import TENSORFLOW_HINTS
 
 HINTS = (

@@ -17,13 +17,14 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 import autograder
-from autograder.bundle.run import CONFIG, LAB_FOLDER, Config
 from autograder.lab import Lab, get_lab
 from autograder.late import PolicyError, parse_policy
+from autograder.lms.gradescope_autograder.run import CONFIG, LAB_FOLDER, Config
 from autograder.results import VISIBILITIES
 
 DISTRIBUTION = "tf-autograder"
 PACKAGE = Path(autograder.__file__).resolve().parent
+HERE = Path(__file__).resolve().parent  # setup.sh and run_autograder sit beside this module
 LOCK = PACKAGE.parent / "constraints.txt"
 EXECUTABLE = 0o100755  # a regular file, rwxr-xr-x: Gradescope runs both scripts directly
 REGULAR = 0o100644
@@ -47,8 +48,8 @@ def build_bundle(out: Path, config: Config, lock: Path = LOCK) -> list[str]:
             " so the bundle pins the same versions"
         )
     entries = {
-        "setup.sh": ((PACKAGE / "bundle" / "setup.sh").read_bytes(), EXECUTABLE),
-        "run_autograder": ((PACKAGE / "bundle" / "run_autograder").read_bytes(), EXECUTABLE),
+        "setup.sh": ((HERE / "setup.sh").read_bytes(), EXECUTABLE),
+        "run_autograder": ((HERE / "run_autograder").read_bytes(), EXECUTABLE),
         "requirements.txt": (_requirements().encode(), REGULAR),
         "constraints.txt": (lock.read_bytes(), REGULAR),
         CONFIG: (json.dumps(asdict(config), indent=2).encode() + b"\n", REGULAR),

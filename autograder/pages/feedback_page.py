@@ -13,10 +13,10 @@ import json
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from autograder.report.classreport import STYLE, esc, stat
+from autograder.pages.html import STYLE, esc, stat
 from autograder.results import SubmissionResult
-from autograder.roster import Student
 from autograder.standing import Entry
+from autograder.student import Student
 
 # Long unbroken messages (paths, repr of tensors) wrap instead of widening a phone's page.
 PAGE_STYLE = (

@@ -1,8 +1,9 @@
 """What run_autograder does on Gradescope: grade /autograder/submission, write
 /autograder/results/results.json.
 
-The submission is graded exactly as `autograder grade` grades it: a warm fork server, a
-fresh sandboxed child, probes over JSON, the hidden checks in this process. Gradescope's
+The submission is graded exactly as `autograder grade` grades it, through the same run
+module: a warm fork server, a fresh sandboxed child, probes over JSON, the hidden checks in
+this process. Gradescope's
 submission_metadata.json gives the submission time and the student's due date, so the
 late policy set at bundle time applies here too.
 
@@ -19,15 +20,16 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from autograder.batch import WarmServer, grade_with_restarts
 from autograder.grade import GradingOptions, ungraded
-from autograder.intake import IntakeError, Submission, discover
+from autograder.grading_run import grade_one
+from autograder.intake import IntakeError, discover
 from autograder.lab import Lab, get_lab, only_lab
 from autograder.late import LatePolicy, assess, parse_policy, parse_time
 from autograder.lms import gradescope
-from autograder.report import sandbox_gaps
 from autograder.results import SubmissionResult
 from autograder.sandbox.session import Limits
+from autograder.submission import Submission
+from autograder.terminal import sandbox_gaps
 
 DEFAULT_ROOT = Path("/autograder")
 CONFIG = "bundle.json"  # written by `autograder bundle` beside setup.sh
@@ -93,11 +95,7 @@ def grade(root: Path, config: Config) -> SubmissionResult:
             total_seconds=config.total_seconds,
         )  # fmt: skip
     )
-    warm = WarmServer(gpu=False)
-    try:
-        result = grade_with_restarts(chosen, lab, options, warm)
-    finally:
-        warm.close()
+    result = grade_one(chosen, lab, options)
     result.execution_time = time.monotonic() - started
     return _with_late_policy(result, lab, config, metadata)
 

@@ -7,7 +7,6 @@ data-stat attribute, so tests and scripts can read them back without scraping pr
 The page needs nothing but the PNG files beside it: no scripts, no fonts, no network.
 """
 
-import html
 import json
 import logging
 import statistics
@@ -18,11 +17,10 @@ from pathlib import Path
 from matplotlib.figure import Figure  # a bare Figure draws with Agg: no pyplot, no display
 from matplotlib.ticker import MaxNLocator
 
-from autograder.exports.run import Change
-from autograder.gradebook import STATUSES, Gradebook, status_of
-from autograder.lab import Lab, get_lab
+from autograder.gradebook import STATUSES, Change, Gradebook, changes_between, status_of
+from autograder.lab import Lab, LabError
 from autograder.overrides import Adjusted, adjust
-from autograder.report import change_line
+from autograder.pages.html import STYLE, esc, image, stat, table
 from autograder.results import SubmissionResult
 
 log = logging.getLogger(__name__)
@@ -99,18 +97,19 @@ class ClassReport:
         return self.with_status("graded")
 
 
-def build_class_report(gradebook: Gradebook) -> ClassReport:
-    lab_row = gradebook.connection.execute(
-        "SELECT lab FROM runs ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    if lab_row is None:
+def build_class_report(gradebook: Gradebook, lab_reference: str | None = None) -> ClassReport:
+    """The report of one lab: the one named, else the one lab the gradebook graded."""
+    if not gradebook.graded_labs():
         raise ReportError("the gradebook has no grading runs: run `autograder grade` first")
-    lab = get_lab(lab_row[0])
-    rows = [_row(submission) for submission in gradebook.current_submissions()]
+    try:
+        lab = gradebook.choose_lab(lab_reference)
+    except LabError as error:
+        raise ReportError(str(error)) from None
+    rows = [_row(submission) for submission in gradebook.current_submissions(lab.reference)]
     report = ClassReport(lab, rows)
     report.checks = _check_rates(report.graded)
     report.failures = _failures(report.graded)
-    report.export = _latest_export(gradebook)
+    report.export = _latest_export(gradebook, lab.reference)
     return report
 
 
@@ -167,37 +166,18 @@ def _failures(graded: list[Row]) -> list[Failure]:
     )
 
 
-def _latest_export(gradebook: Gradebook) -> ExportStatus | None:
-    exports = gradebook.connection.execute(
-        "SELECT id, created_at, format, assignment FROM exports ORDER BY id DESC LIMIT 1"
-    ).fetchall()
-    if not exports:
+def _latest_export(gradebook: Gradebook, lab: str) -> ExportStatus | None:
+    export = gradebook.latest_export(lab)
+    if export is None:
         return None
-    export_id, created_at, format, assignment = exports[0]
-    grades = gradebook.connection.execute(
-        "SELECT student, name, final, status, reason FROM exported_grades WHERE export_id = ?",
-        (export_id,),
-    ).fetchall()
     # An entry is late when its late policy counted days: the export's reason says so.
-    late = sum(status == "graded" and reason.startswith("Late:") for *_, status, reason in grades)
-    missing = sum(status == "missing" for *_, status, _ in grades)
-    previous = gradebook.connection.execute(
-        "SELECT max(id) FROM exports WHERE assignment = ? AND id < ?", (assignment, export_id)
-    ).fetchone()[0]
+    late = sum(g["status"] == "graded" and g["reason"].startswith("Late:") for g in export.grades)
+    missing = sum(g["status"] == "missing" for g in export.grades)
     changes = None
-    if previous is not None:
-        before = dict(
-            gradebook.connection.execute(
-                "SELECT student, final FROM exported_grades WHERE export_id = ?", (previous,)
-            ).fetchall()
-        )
-        # The rule `autograder export` applies when it compares with the last export.
-        changes = [
-            Change(student, name, before.get(student), final)
-            for student, name, final, *_ in grades
-            if before and before.get(student) != final
-        ]
-    return ExportStatus(created_at, format, assignment, late, missing, changes)
+    if export.previous is not None:
+        finals = [(g["student"], g["name"], g["final"]) for g in export.grades]
+        changes = changes_between(export.previous, finals)
+    return ExportStatus(export.created_at, export.format, export.assignment, late, missing, changes)
 
 
 # ---- plots -------------------------------------------------------------------------------
@@ -267,28 +247,8 @@ def draw_plots(report: ClassReport, out: Path) -> dict[str, str]:
 # ---- the page ----------------------------------------------------------------------------
 
 
-def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def stat(key: str, value: object) -> str:
-    """A number on the page, tagged so it can be read back exactly."""
-    return f'<span data-stat="{esc(key)}">{esc(value)}</span>'
-
-
 def _number(value: float) -> str:
     return f"{value:.4g}"
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    """rows hold HTML already escaped (escaped text or stat() spans)."""
-    head = "".join(f"<th>{esc(header)}</th>" for header in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    return f'<div class="scroll"><table><tr>{head}</tr>{body}</table></div>'
-
-
-def _image(file: str, alt: str) -> str:
-    return f'<img src="{esc(file)}" alt="{esc(alt)}">'
 
 
 def _counts_section(report: ClassReport) -> str:
@@ -317,9 +277,9 @@ def _scores_section(report: ClassReport, plots: dict[str, str]) -> str:
         mean = _number(statistics.mean(values)) if values else "-"
         part_rows.append([esc(part), esc(f"{points:g}"), stat(f"part-mean:{part}", mean)])
     return (
-        f"<h2>Scores</h2><p>{summary}</p>{_image(plots['scores'], 'Histogram of total scores')}"
-        f"<h3>Per part</h3>{_table(['part', 'points', 'mean'], part_rows)}"
-        f"{_image(plots['parts'], 'Histogram of scores per part')}"
+        f"<h2>Scores</h2><p>{summary}</p>{image(plots['scores'], 'Histogram of total scores')}"
+        f"<h3>Per part</h3>{table(['part', 'points', 'mean'], part_rows)}"
+        f"{image(plots['parts'], 'Histogram of scores per part')}"
     )
 
 
@@ -336,8 +296,8 @@ def _checks_section(report: ClassReport, plots: dict[str, str]) -> str:
     ]
     return (
         "<h2>Checks</h2><p>Pass rate of each check among graded submissions.</p>"
-        f"{_image(plots['checks'], 'Pass rate per check')}"
-        f"{_table(['check', 'part', 'passed', 'of', 'rate'], rows)}"
+        f"{image(plots['checks'], 'Pass rate per check')}"
+        f"{table(['check', 'part', 'passed', 'of', 'rate'], rows)}"
     )
 
 
@@ -354,7 +314,7 @@ def _failures_section(report: ClassReport) -> str:
     ]
     return (
         "<h2>Most common failures</h2><p>Failed checks grouped by the first line of their"
-        f" output.</p>{_table(['message', 'submissions', 'who'], rows)}"
+        f" output.</p>{table(['message', 'submissions', 'who'], rows)}"
     )
 
 
@@ -371,8 +331,8 @@ def _submissions_section(report: ClassReport, plots: dict[str, str]) -> str:
     ]
     return (
         "<h2>Time per submission</h2>"
-        f"{_image(plots['times'], 'Histogram of seconds per submission')}"
-        f"<h2>Every submission</h2>{_table(['file', 'status', 'score', 's', 'note'], rows)}"
+        f"{image(plots['times'], 'Histogram of seconds per submission')}"
+        f"<h2>Every submission</h2>{table(['file', 'status', 'score', 's', 'note'], rows)}"
     )
 
 
@@ -392,7 +352,7 @@ def _overrides_section(report: ClassReport) -> str:
     return (
         f"<h2>Overrides</h2><p>{stat('overridden', len(overridden))} submission(s) have scores"
         " set by hand (<code>autograder override</code>, or the review page); the scores above"
-        f" include them.</p>{_table(['file', 'autograder', 'score', 'overrides'], rows)}"
+        f" include them.</p>{table(['file', 'autograder', 'score', 'overrides'], rows)}"
     )
 
 
@@ -407,25 +367,13 @@ def _export_section(export: ExportStatus | None) -> str:
     elif not export.changes:
         changed = "<p>No score changed since the previous export.</p>"
     else:
-        items = "".join(f"<li>{esc(change_line(change))}</li>" for change in export.changes)
+        items = "".join(f"<li>{esc(change.line())}</li>" for change in export.changes)
         changed = f"<p>{stat('export:changed', len(export.changes))} changed:</p><ul>{items}</ul>"
     return (
         f"<h2>Export</h2><p>Latest: {esc(export.format)} of {esc(export.assignment)},"
         f" {esc(export.created_at)}. Late: {stat('export:late', export.late)};"
         f" missing: {stat('export:missing', export.missing)}.</p>{changed}"
     )
-
-
-STYLE = """
-body { font-family: system-ui, sans-serif; margin: 0 auto; padding: 0 1em; max-width: 60em;
-       line-height: 1.4; }
-img { max-width: 100%; height: auto; display: block; }
-.scroll { overflow-x: auto; }
-table { border-collapse: collapse; font-size: 0.9em; }
-th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.5em; text-align: left;
-         vertical-align: top; }
-code { white-space: pre-wrap; word-break: break-word; }
-"""
 
 
 def render_page(report: ClassReport, plots: dict[str, str]) -> str:
@@ -450,11 +398,11 @@ def render_page(report: ClassReport, plots: dict[str, str]) -> str:
     )
 
 
-def write_class_report(gradebook_path: Path, out: Path) -> Path:
+def write_class_report(gradebook_path: Path, out: Path, lab_reference: str | None = None) -> Path:
     """out/index.html and its PNG plots; returns the page's path."""
     gradebook = Gradebook.open(gradebook_path)
     try:
-        report = build_class_report(gradebook)
+        report = build_class_report(gradebook, lab_reference)
     finally:
         gradebook.close()
     out.mkdir(parents=True, exist_ok=True)

@@ -1,10 +1,14 @@
 """What the instructor sees in the terminal: progress while grading, a table at the end."""
 
+from pathlib import Path
+
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
     ProgressColumn,
+    TaskID,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -13,9 +17,9 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from autograder.intake import Submission
 from autograder.lab import Lab
 from autograder.results import SubmissionResult
+from autograder.submission import Submission
 
 
 class RateColumn(ProgressColumn):
@@ -100,12 +104,65 @@ def export_summary(report, max_score: float) -> list[str]:
         lines.append("First export of this assignment: nothing to compare with.")
     elif not report.changes:
         lines.append("No score changed since the last export.")
-    lines += [change_line(change) for change in report.changes]
+    lines += [change.line() for change in report.changes]
     return lines
 
 
-def change_line(change) -> str:
-    """One student's score change between two exports, as the instructor reads it."""
-    before = "blank" if change.before is None else f"{change.before:g}"
-    after = "blank" if change.after is None else f"{change.after:g}"
-    return f"Changed: {change.name} ({change.student}) {before} -> {after}"
+class RunDisplay:
+    """A grading run as the instructor watches it: the plan, then a progress bar."""
+
+    def __init__(self, console: Console):
+        self.console = console
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+
+    def planned(self, lab: Lab, to_grade: int, cached: int, engine: str) -> None:
+        self.console.print(
+            f"{lab.title}: {to_grade} to grade with {engine}, {cached} already in the gradebook"
+        )
+        self.bar = progress_bar(self.console)
+        self.bar.start()
+        self.task = self.bar.add_task("grading", total=to_grade)
+
+    def graded(self, submission: Submission, result: SubmissionResult) -> None:
+        if self.bar is not None and self.task is not None:
+            self.bar.advance(self.task)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+def show_run(run, out_dir: Path, status: Console) -> None:
+    """The run's table of every submission, its warnings, and one line of totals."""
+    Console(width=160).print(summary_table(run.results, run.lab))
+    for gap in sandbox_gaps(run.results):
+        status.print(f"[yellow]Warning:[/yellow] {gap}")
+    for notice in run.override_notices:
+        status.print(f"[yellow]Override:[/yellow] {notice}", highlight=False)
+    scores = [result.score for _, result in run.results]
+    not_gradable = sum(bool(result.extra_data.get("ungraded")) for _, result in run.results)
+    max_score = run.lab.max_score
+    print(
+        f"Graded {len(run.graded_now)} in {run.seconds:.0f} s. Over all {len(run.results)}:"
+        f" mean {sum(scores) / len(scores):.2f} / {max_score:g}, full marks"
+        f" {sum(score == max_score for score in scores)}, not gradable {not_gradable}."
+        f" Results in {out_dir}/"
+    )
+
+
+def history_lines(subject: str, events: list[dict]) -> list[str]:
+    """A student's score history, one line per event; the lab named when there are several."""
+    lines = [f"History of {subject}:"]
+    several_labs = len({event["lab"] for event in events}) > 1
+    for event in events:
+        score = "" if event["score"] is None else f"{event['score']:g}"
+        if event["max_score"] is not None:
+            score += f" / {event['max_score']:g}"
+        by = f" by {event['author']}" if event["author"] else ""
+        if several_labs:
+            by += f" [lab {event['lab']}]"
+        lines.append(f"{event['at']}  {event['event']:<16} {event['target']:<12} {score:<10}"
+                     f" {event['detail']}{by}")  # fmt: skip
+    return lines

@@ -59,7 +59,7 @@ rm -rf "$SITE/autograder"
 cp -r "$HERE/package/autograder" "$SITE/autograder"
 # Fail the build here, not at the first student's submission.
 if ! failure="$(TF_CPP_MIN_LOG_LEVEL=3 "$VENV/bin/python" \
-        -c 'import tensorflow, tf_keras, autograder.bundle.run' 2>&1)"; then
+        -c 'import tensorflow, tf_keras, autograder.lms.gradescope_autograder.run' 2>&1)"; then
     echo "$failure" >&2
     echo "The grader does not import in $VENV: see above." >&2
     exit 1

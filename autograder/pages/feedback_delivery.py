@@ -16,9 +16,12 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.lms import blackboard, canvas, moodle
-from autograder.report.classreport import esc
-from autograder.report.student_page import StudentFeedback, feedback_for, render_student_page
+from autograder.gradebook import Gradebook
+from autograder.lab import Lab
+from autograder.lms.registry import FEEDBACK
+from autograder.matching import ClassList, class_standing
+from autograder.pages.feedback_page import StudentFeedback, feedback_for, render_student_page
+from autograder.pages.html import esc
 from autograder.standing import Standing
 
 PAGE_NAME = "feedback.html"
@@ -48,7 +51,8 @@ def deliver(format: str, standing: Standing, title: str, out: Path) -> Delivery:
     if format == "html":
         _write_folder(pages, title, out, delivery)
     else:
-        _write_named(pages, title, out, ENTRY_NAMES[format], format in ZIPPED, delivery)
+        how = FEEDBACK[format]
+        _write_named(pages, title, out, how.name_for, how.zipped, delivery)
     for row in standing.unmatched:
         delivery.skipped.append(f"Unmatched submission (no roster student): {row['source_path']}")
     return delivery
@@ -123,11 +127,24 @@ def _write_named(pages, title: str, out: Path, name_for, zipped: bool, delivery:
         partial.unlink(missing_ok=True)
 
 
-# Each platform's name for a student's page, from its module: (name, "") or (None, why not).
-ENTRY_NAMES = {
-    "canvas": canvas.feedback_entry_name,
-    "moodle": moodle.feedback_entry_name,
-    "blackboard": blackboard.feedback_folder_name,
-}
-ZIPPED = ("canvas", "moodle")  # the others are folders
-FORMATS = ("html", *ENTRY_NAMES)
+FORMATS = ("html", *FEEDBACK)  # a folder of pages, or each platform's own delivery
+
+
+def write_feedback(
+    format: str, gradebook_path: Path, lab: Lab, class_list: ClassList, out: Path
+) -> Delivery:
+    """`autograder feedback`: every student's page of one lab, delivered as FORMAT."""
+    gradebook = Gradebook.open(gradebook_path)
+    try:
+        standing = class_standing(
+            gradebook,
+            lab.reference,
+            class_list.students,
+            lab.parts,
+            mapping=class_list.mapping,
+            policy=class_list.policy,
+            file_times=class_list.file_times,
+        )
+    finally:
+        gradebook.close()
+    return deliver(format, standing, lab.title, out)
