@@ -124,7 +124,7 @@ def create_app(
     def class_view():
         labs = gradebook().graded_labs()
         query = ClassQuery.from_args(request.args, labs)
-        rows = [row for row in class_rows(gradebook()) if row.lab == query.lab]
+        rows = class_rows(gradebook(), query.lab)
         counted = [row for row in rows if row.status != "superseded"]
         return render_template(
             "class.html",

@@ -95,9 +95,10 @@ class ClassRow(GradebookRowFacts):
         return " ".join(words).lower()
 
 
-def class_rows(gradebook: Gradebook) -> list[ClassRow]:
+def class_rows(gradebook: Gradebook, lab: str) -> list[ClassRow]:
+    """One lab's counted and superseded files, as the class page lists them."""
     rows = []
-    for row in gradebook.current_submissions():
+    for row in gradebook.current_submissions(lab):
         result = SubmissionResult.from_json(json.loads(row["result_json"]))
         rows.append(ClassRow(row, result, adjust(result, row["overrides"]), status_of(row, result)))
     return rows
@@ -297,7 +298,7 @@ def student_view(gradebook: Gradebook, subject: str, lab: str = "") -> StudentVi
         failed_cells=[cell for cell in cells if cell.get("status") != "ok" or cell.get("notes")],
         code_cells=code_cells,
         code_note=code_note,
-        export=newest_export(gradebook, subject, lab),
+        export=gradebook.newest_export_of(subject, lab),
         history=gradebook.history(subject, lab),
         log=[override for override in gradebook.override_log(subject) if override.lab == lab],
         in_force=list(row["overrides"]),
@@ -315,22 +316,6 @@ def targets(result: SubmissionResult) -> list[Target]:
     found += [Target(f"part:{part}", f"part {part}") for part in result.part_scores()]
     found += [Target(f"check:{test.name}", f"check {test.name}") for test in result.tests]
     return [*found, Target(LATE, "waive the late penalty")]
-
-
-def newest_export(gradebook: Gradebook, subject: str, lab: str) -> dict | None:
-    """The newest export's grade for any graded result of this student's in this lab."""
-    cursor = gradebook.connection.execute(
-        "SELECT e.id AS export_id, e.created_at, e.format, e.assignment, e.late_policy,"
-        " g.submission_id, g.raw, g.penalty, g.final, g.status, g.reason FROM exported_grades g"
-        " JOIN exports e ON e.id = g.export_id WHERE g.submission_id IN"
-        " (SELECT s.id FROM submissions s JOIN runs r ON r.id = s.run_id"
-        "  WHERE COALESCE(s.student, s.source_path) = ? AND r.lab = ?)"
-        " ORDER BY e.id DESC LIMIT 1",
-        (subject, lab),
-    )
-    found = cursor.fetchone()
-    columns = [column[0] for column in cursor.description]
-    return None if found is None else dict(zip(columns, found, strict=True))
 
 
 class NotebookUnreadable(Exception):
