@@ -184,3 +184,54 @@ def test_the_platform_name_check_sees_code_and_not_prose(tmp_path, code, named):
     module = tmp_path / "module.py"
     module.write_text(code)
     assert bool(platform_mentions(module)) is named
+
+
+# ---- the README's drawing of the layers -----------------------------------------------------
+
+README = PACKAGE.parent / "README.md"
+BESIDE = ("tflab/", "labs/")  # the labs and their toolkit sit beside the layers
+
+
+def drawn_layers() -> list[list[str]]:
+    """The modules of each line of the README's layer drawing, top to bottom."""
+    text = README.read_text(encoding="utf-8")
+    block = text[text.index("```\nautograder/\n") :].split("```\n")[1]
+    lines = []
+    for line in block.splitlines()[1:]:
+        named = re.match(r"^  ([\w./]+(?:, [\w./]+)*)", line)
+        if named is None or named[1].startswith(BESIDE):
+            continue  # a description going on, a heading, or the labs beside the layers
+        entry = named[1]
+        modules = []
+        for name in entry.split(", "):
+            if name.endswith(".py"):
+                modules.append("autograder." + name.removesuffix(".py").replace("/", "."))
+            elif name.endswith("/") and (PACKAGE / name / "__init__.py").exists():
+                package = "autograder." + name.rstrip("/").replace("/", ".")
+                modules += [
+                    f"{package}.{path.stem}"
+                    for path in (PACKAGE / name).glob("*.py")
+                    if path.name != "__init__.py"
+                ]
+        lines.append(modules)
+    return lines
+
+
+def test_the_readme_draws_every_module_below_what_it_imports():
+    graph = import_graph(PACKAGE)
+    packages = {module_name(path, PACKAGE) for path in PACKAGE.rglob("__init__.py")}
+    lines = drawn_layers()
+    drawn = [module for line in lines for module in line if module not in packages]
+    layered = {
+        name
+        for name in graph
+        if name not in packages
+        and not name.startswith(("autograder.tflab", "autograder.labs", "autograder.scaffold"))
+    }
+    assert sorted(set(drawn)) == sorted(layered - {"autograder"})
+    seen: set[str] = set()
+    for line in lines:
+        for module in line:
+            above = graph[module] - packages - seen - set(line)
+            assert not above, f"{module} imports {sorted(above)}, drawn below it"
+        seen |= set(line)
