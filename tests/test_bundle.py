@@ -276,7 +276,10 @@ def test_what_cant_be_graded_still_gets_a_results_json_with_the_reason(gradescop
 
 def test_without_an_installed_grader_run_autograder_still_writes_a_result(tmp_path):
     (tmp_path / "source").mkdir()
-    shutil.copy(ROOT / "autograder" / "bundle" / "run_autograder", tmp_path / "source")
+    shutil.copy(
+        ROOT / "autograder" / "lms" / "gradescope_autograder" / "run_autograder",
+        tmp_path / "source",
+    )
     completed = run(["bash", str(tmp_path / "source" / "run_autograder")], tmp_path)
     assert completed.returncode == 0
     result = json.loads((tmp_path / "results" / "results.json").read_text())
