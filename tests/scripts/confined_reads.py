@@ -6,6 +6,7 @@ inside a tree the student's process may read. Standard library only: that venv h
 nothing but the package and a neighbour. Prints one JSON object.
 """
 
+import hashlib
 import importlib
 import importlib.metadata
 import json
@@ -35,6 +36,12 @@ def read(path: Path) -> str:
         return file.read()
 
 
+def digest(path: Path) -> str:
+    """What reading the file gave, as the sha256 of its bytes (binary data files too)."""
+    with open(path, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()
+
+
 def import_after_invalidating_caches(name: str) -> int:
     """A fresh import from site-packages: Python must list the folder again to find it."""
     importlib.invalidate_caches()
@@ -57,8 +64,8 @@ def what_the_child_can_do() -> dict:
         "read_neighbour": attempt(lambda: read(SITE_PACKAGES / "neighbour" / "__init__.py")),
         "installed_version": attempt(lambda: importlib.metadata.version("tf-autograder")),
         "read_stdlib": attempt(lambda: len(read(Path(json.__file__)))),
-        "checks": {path.name: attempt(partial(read, path)) for path in checks.glob("*.py")},
-        "package": {str(path): attempt(partial(read, path)) for path in package_files()},
+        "checks": {path.name: attempt(partial(digest, path)) for path in checks.glob("*.py")},
+        "package": {str(path): attempt(partial(digest, path)) for path in package_files()},
     }
 
 
