@@ -13,7 +13,6 @@ import click
 from rich.console import Console
 
 from autograder import __version__
-from autograder.assign import AssignError, assign_lab
 from autograder.exports.lti import USER_FIELDS
 from autograder.exports.options import ExportError, ExportOptions
 from autograder.exports.run import FORMATS, export_class
@@ -32,7 +31,7 @@ from autograder.student import RosterError
 from autograder.terminal import RunDisplay, export_summary, history_lines, show_run
 
 # What the instructor can fix: said in one line
-FIXABLE = (RunError, LabError, PolicyError, RosterError, ExportError, OverrideError, AssignError)
+FIXABLE = (RunError, LabError, PolicyError, RosterError, ExportError, OverrideError)
 
 
 @click.group()
@@ -400,8 +399,13 @@ def report(gradebook_path: Path, out_dir: Path, lab_name: str | None) -> None:
 def assign(lab_name: str | None, solution: Path | None, out_dir: Path | None) -> None:
     """Generate the student notebook and public checks from the lab's solution notebook, and
     the handouts in OUT/handout: a zip for Jupyter and JupyterHub, a notebook for Colab."""
-    with _Fixable():
+    # Imported here: otter-grader costs every other command seconds to load.
+    from autograder.assign import AssignError, assign_lab
+
+    try:
         written = assign_lab(lab_name, solution, out_dir)
+    except AssignError as error:
+        raise click.ClickException(str(error)) from None
     for file in written:
         click.echo(f"wrote {file}")
 

@@ -61,24 +61,20 @@ def read_class(
 def class_standing(
     gradebook: Gradebook,
     lab: str | None,
-    roster: list[Student],
+    class_list: ClassList,
     parts: dict[str, float],
-    *,
-    mapping: dict[str, str] | None = None,
-    policy: LatePolicy | None = None,
     missing: str = "zero",
-    file_times: bool = False,
 ) -> Standing:
     """The class as one lab's grade file and feedback pages give it: the lab's counted
     rows (every lab's when `lab` is None) matched to the roster, judged late alike."""
     return build_standing(
         gradebook.current_submissions(lab),
-        roster,
+        class_list.students,
         parts,
-        mapping=mapping,
-        policy=policy,
+        mapping=class_list.mapping,
+        policy=class_list.policy,
         missing=missing,
-        file_times=file_times,
+        file_times=class_list.file_times,
     )
 
 

@@ -46,16 +46,8 @@ def export(
 ) -> ExportReport:
     if format not in FORMATS:
         raise ExportError(f"unknown format {format!r}: one of {', '.join(FORMATS)}")
-    standing = class_standing(
-        gradebook,
-        lab,
-        roster,
-        parts,
-        mapping=mapping,
-        policy=policy,
-        missing=missing,
-        file_times=file_times,
-    )
+    class_list = ClassList(roster, mapping, policy, file_times)
+    standing = class_standing(gradebook, lab, class_list, parts, missing)
     before = gradebook.last_exported(options.assignment)  # student -> final, last time
     finals = [(entry.student.key, entry.student.name, entry.final) for entry in standing.entries]
     changes = changes_between(before, finals)
@@ -98,19 +90,9 @@ def export_class(
     """`autograder export`: one lab's class from the gradebook, written as FORMAT."""
     gradebook = Gradebook.open(gradebook_path)
     try:
-        return export(
-            format,
-            gradebook,
-            class_list.students,
-            lab.parts,
-            out,
-            options,
-            lab=lab.reference,
-            mapping=class_list.mapping,
-            policy=class_list.policy,
-            missing=missing,
-            file_times=class_list.file_times,
-            dry_run=dry_run,
-        )
+        return export(format, gradebook, class_list.students, lab.parts, out, options,
+                      lab=lab.reference, mapping=class_list.mapping, policy=class_list.policy,
+                      missing=missing, file_times=class_list.file_times,
+                      dry_run=dry_run)  # fmt: skip
     finally:
         gradebook.close()

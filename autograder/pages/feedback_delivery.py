@@ -136,15 +136,7 @@ def write_feedback(
     """`autograder feedback`: every student's page of one lab, delivered as FORMAT."""
     gradebook = Gradebook.open(gradebook_path)
     try:
-        standing = class_standing(
-            gradebook,
-            lab.reference,
-            class_list.students,
-            lab.parts,
-            mapping=class_list.mapping,
-            policy=class_list.policy,
-            file_times=class_list.file_times,
-        )
+        standing = class_standing(gradebook, lab.reference, class_list, lab.parts)
     finally:
         gradebook.close()
     return deliver(format, standing, lab.title, out)
