@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=25
 
 # Grader vs floor vs a cold interpreter per student vs `otter run` (about 20 minutes).
 bench: $(STAMP)

@@ -40,32 +40,42 @@ MIX = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Cluster:
     """A scheduler and its workers, each in a process group of its own so one can be killed
     whole (nanny and worker)."""
 
     def __init__(self, log_dir: Path):
         self.log_dir = log_dir
-        self.address = f"tcp://127.0.0.1:{free_port()}"
         self.processes: list[subprocess.Popen] = []
         self.workers: dict[str, subprocess.Popen] = {}  # by the name given with --name
         self.scheduler_file = log_dir / "scheduler.json"  # as Slurm setups share the address
-        port = self.address.rsplit(":", 1)[1]
-        self._start(
+        # Port 0: the scheduler binds a free port itself, so clusters started by tests that
+        # run at once never race for one; its address is read back from the scheduler file.
+        scheduler = self._start(
             "scheduler",
             "--host",
             "127.0.0.1",
             "--port",
-            port,
+            "0",
             "--scheduler-file",
             str(self.scheduler_file),
         )
+        try:
+            self.address = self._address_of(scheduler)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _address_of(self, scheduler: subprocess.Popen) -> str:
+        """The address the scheduler wrote into its scheduler file, once it has."""
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert scheduler.poll() is None, f"the scheduler exited; its log is in {self.log_dir}"
+            try:
+                return json.loads(self.scheduler_file.read_text())["address"]
+            except (FileNotFoundError, json.JSONDecodeError, KeyError):
+                time.sleep(0.1)  # not written yet, or half written
+        raise AssertionError(f"the scheduler wrote no address in 120 s; see {self.log_dir}")
 
     def _start(self, role: str, *args: str, env: dict | None = None) -> subprocess.Popen:
         log = open(self.log_dir / f"{role}-{len(self.processes)}.log", "wb")  # noqa: SIM115
@@ -337,13 +347,18 @@ def test_workers_with_other_versions_are_refused_with_the_versions(tmp_path):
 
 
 def test_an_unreachable_scheduler_is_a_clear_error_at_start(tmp_path):
-    started = time.monotonic()
-    failed = subprocess.run(
-        [sys.executable, "-m", "autograder.cli", "grade", str(CORPUS / "notebooks")]
-        + ["--out", str(tmp_path / "out"), "--dask", f"tcp://127.0.0.1:{free_port()}"],
-        capture_output=True,
-        text=True,
-    )
+    # A port bound here but never listened on: a connection to it is refused, and no other
+    # process can take it while the command runs.
+    with socket.socket() as nobody:
+        nobody.bind(("127.0.0.1", 0))
+        port = nobody.getsockname()[1]
+        started = time.monotonic()
+        failed = subprocess.run(
+            [sys.executable, "-m", "autograder.cli", "grade", str(CORPUS / "notebooks")]
+            + ["--out", str(tmp_path / "out"), "--dask", f"tcp://127.0.0.1:{port}"],
+            capture_output=True,
+            text=True,
+        )
     assert failed.returncode == 1
     assert "can't reach the Dask scheduler at tcp://127.0.0.1:" in failed.stderr
     assert time.monotonic() - started < 60

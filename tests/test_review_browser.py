@@ -173,7 +173,7 @@ def test_the_instructor_reviews_overrides_and_exports_and_no_student_script_runs
         page.goto(base + "/")
         page.click(f"text={HOSTILE_NAME}")
         assert page.locator("h1").inner_text() == HOSTILE_NAME
-        page.wait_for_timeout(300)  # an onerror handler would have run by now
+        page.wait_for_load_state("load")  # an image's onerror runs before the load event
         assert dialogs == []
         assert page.title() == f"{HOSTILE_NAME} · autograder review"  # not retitled "pwned"
         assert page.evaluate("document.querySelectorAll('script').length") == 0
