@@ -284,3 +284,24 @@ def test_without_an_installed_grader_run_autograder_still_writes_a_result(tmp_pa
     assert completed.returncode == 0
     result = json.loads((tmp_path / "results" / "results.json").read_text())
     assert result["score"] == 0 and "could not start" in result["output"]
+
+
+def test_a_bundle_of_another_lab_grades_through_gradescope(tmp_path):
+    """keras_cnn, with its data file: the solution scores full marks, the stubs 0."""
+    bundle = tmp_path / "autograder.zip"
+    subprocess.run([sys.executable, "-m", "autograder.cli", "bundle", "--lab", "keras_cnn",
+                    "--out", str(bundle)], check=True, capture_output=True)  # fmt: skip
+    with zipfile.ZipFile(bundle) as archive:
+        assert "package/autograder/labs/keras_cnn/data/digits_0_5.npz" in archive.namelist()
+        archive.extractall(tmp_path / "source")
+    for script in ("setup.sh", "run_autograder"):
+        (tmp_path / "source" / script).chmod(0o755)
+    prepared_venv(tmp_path / "source" / "venv")
+    setup = run(["bash", str(tmp_path / "source" / "setup.sh")], tmp_path)
+    assert setup.returncode == 0, setup.stderr + setup.stdout
+    scores = {
+        name: play_gradescope(tmp_path, {"keras_cnn.ipynb": ROOT / name / "keras_cnn" /
+                                         "keras_cnn.ipynb"}, ON_TIME)["score"]
+        for name in ("solutions", "assignments")
+    }  # fmt: skip
+    assert scores == {"solutions": 10, "assignments": 0}

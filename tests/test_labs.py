@@ -58,7 +58,7 @@ def test_the_engine_names_nothing_of_any_lab():
 def test_the_toolkit_names_no_lab_and_nothing_of_one():
     names = {"tf_intro", "tf_network", "train_step", "trainable_variables", "cost_fn", "digits"}
     names |= {"one_hot_matrix", "initialize_parameters", "forward_propagation"}
-    names |= {"compute_total_loss"}
+    names |= {"compute_total_loss", "keras_cnn", "happy_model", "convolutional_model"}
     pattern = re.compile(r"\b(" + "|".join(sorted(names)) + r")\b")
     found = []
     for path in TOOLKIT.rglob("*.py"):
@@ -77,7 +77,9 @@ def test_labs_are_found_by_name_or_folder_and_refused_with_the_reason(tmp_path):
     assert get_lab(str(by_name.folder)) == by_name  # the same lab, by its folder
     assert by_name.parts == {"train_step": 4.0, "trainable_variables": 2.0, "minimize": 4.0}
     assert by_name.solution == ROOT / "solutions" / "tf_intro" / "tf_intro.ipynb"
-    with pytest.raises(LabError, match="unknown lab 'tf_outro'; known labs: tf_intro, tf_network"):
+    with pytest.raises(
+        LabError, match="unknown lab 'tf_outro'; known labs: keras_cnn, tf_intro, tf_network"
+    ):
         get_lab("tf_outro")
     with pytest.raises(LabError, match="is not a lab folder: it has no lab.toml"):
         get_lab(str(tmp_path))
@@ -197,11 +199,17 @@ def test_a_lab_installed_by_another_package_is_found_by_its_entry_point(tmp_path
     assert "'scale_lab'" in known and "'tf_intro'" in known
 
 
+def _lines_of_python(lab: str) -> int:
+    return sum(len(p.read_text(encoding="utf-8").splitlines()) for p in (LABS / lab).rglob("*.py"))
+
+
 def test_each_lab_is_at_most_half_its_size_before_the_toolkit():
     # lines of Python in the lab's folder before autograder/tflab existed, halved
     limits = {"tf_intro": 1257 // 2, "tf_network": 1435 // 2}
     for lab, limit in limits.items():
-        lines = sum(
-            len(p.read_text(encoding="utf-8").splitlines()) for p in (LABS / lab).rglob("*.py")
-        )
+        lines = _lines_of_python(lab)
         assert lines <= limit, f"{lab}: {lines} lines of Python, more than {limit}"
+
+
+def test_the_keras_lab_written_on_the_toolkit_is_no_bigger_than_tf_network():
+    assert _lines_of_python("keras_cnn") <= _lines_of_python("tf_network")

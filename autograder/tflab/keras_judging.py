@@ -31,8 +31,10 @@ class Setting(str):
     def from_json(cls, value) -> "Setting":
         def plain(item, depth=0) -> bool:
             if isinstance(item, list):
-                return depth < 2 and len(item) <= MAX_SETTING_ITEMS and all(
-                    plain(inner, depth + 1) for inner in item
+                return (
+                    depth < 2
+                    and len(item) <= MAX_SETTING_ITEMS
+                    and all(plain(inner, depth + 1) for inner in item)
                 )
             return item is None or isinstance(item, int | float | str)
 
@@ -174,8 +176,7 @@ def _require_same_layer(number: int, got: Layer, want: Layer, what: str) -> None
     where = f"{what}: layer {number}"
     require(
         got.type == want.type,
-        f"{where} should be {want.text()}, but it is {got.text()}."
-        + _activation_note(got, want),
+        f"{where} should be {want.text()}, but it is {got.text()}." + _activation_note(got, want),
     )
     for name, value in want.settings.items():
         require(

@@ -198,9 +198,7 @@ def fit_report(model, images, labels, loss: str, epochs: int, seed: int) -> dict
     (train_x, test_x), (train_y, test_y) = images, labels
     model.compile(optimizer=tf_keras.optimizers.Adam(0.01), loss=loss, metrics=["accuracy"])
     tf_keras.utils.set_random_seed(seed)
-    train = tf.data.Dataset.from_tensor_slices((train_x, train_y)).shuffle(
-        len(train_y), seed=seed
-    )
+    train = tf.data.Dataset.from_tensor_slices((train_x, train_y)).shuffle(len(train_y), seed=seed)
     history = model.fit(train.batch(32), epochs=epochs, verbose=0)
     _, accuracy = model.evaluate(test_x, test_y, verbose=0)
     losses = [float(value) for value in history.history.get("loss", [])]

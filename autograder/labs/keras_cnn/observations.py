@@ -53,8 +53,10 @@ class Observer(observer.Observer):
         split: Split = hidden.binary if binary else hidden.multiclass
         epochs = BINARY_EPOCHS if binary else MULTICLASS_EPOCHS
         what = f"Training a fresh {_call_text(function, args)} for {epochs} epochs"
-        data = self.ask(what, "fit_run", function=function, args=args, seed=hidden.seed,
-                        train=split.train, test=split.test, binary=binary, epochs=epochs)  # fmt: skip
+        data = self.ask(
+            what, "fit_run", function=function, args=args, seed=hidden.seed,
+            train=split.train, test=split.test, binary=binary, epochs=epochs,
+        )  # fmt: skip
         run = parse(FitRun, data)
         if run.error:
             raise CheckFailed(f"{what} raised {self.explain(run.error)}")
