@@ -62,6 +62,7 @@ def script_json(name: str):
 SLOWEST_FILES = (
     "test_corpus.py",
     "test_corpus_tf_network.py",
+    "test_corpus_keras_cnn.py",
     "test_cluster.py",
     "test_hostile_batch.py",
     "test_bundle.py",

@@ -71,10 +71,10 @@ except RuntimeError as error:
 """
 
 
-def _master_solutions() -> dict[str, str]:
+def _master_solutions(master: Path = SOLUTION) -> dict[str, str]:
     """id -> source of the master's code cells between raw BEGIN/END SOLUTION cells."""
     solutions, inside = {}, False
-    for cell in nbformat.read(SOLUTION, as_version=4).cells:
+    for cell in nbformat.read(master, as_version=4).cells:
         if cell.cell_type == "raw" and re.match(r"#\s+(begin|end)\s+solution", cell.source, re.I):
             inside = cell.source.split()[1].lower() == "begin"
         elif inside and cell.cell_type == "code":
@@ -82,9 +82,9 @@ def _master_solutions() -> dict[str, str]:
     return solutions
 
 
-def _solved(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def _solved(nb: nbformat.NotebookNode, master: Path = SOLUTION) -> nbformat.NotebookNode:
     """``nb`` with each stubbed answer cell replaced by the master's solution of the same id."""
-    nb, solutions = copy.deepcopy(nb), _master_solutions()
+    nb, solutions = copy.deepcopy(nb), _master_solutions(master)
     answers = [c for c in nb.cells if ANSWER_TAG in c.metadata.get("tags", [])]
     assert sorted(c.id for c in answers) == sorted(solutions), "answer cells and solutions differ"
     for cell in answers:
