@@ -35,7 +35,7 @@ def main() -> None:
     namespace: dict = {}
     exec("import tensorflow as tf\nimport numpy as np", namespace)  # noqa: S102
     for cell in solution.cells:  # the two functions, as the solution writes them
-        if cell.cell_type == "code" and cell.source.startswith("def "):
+        if cell.cell_type == "code" and cell.source.startswith(("def happy", "def conv")):
             exec(cell.source, namespace)  # noqa: S102
     os.chdir(tempfile.mkdtemp())
     probes.before_student_code(gpu=False)

@@ -172,6 +172,33 @@ def require_layers(model: ModelDescription, expected: Expected, what: str) -> No
         )  # fmt: skip
 
 
+def require_shapes(model: ModelDescription, expected: Expected, what: str) -> None:
+    """The model takes the expected input shape and each layer's output has the expected
+    shape for it. Only shapes: activations (which keep the shape) are left out, so a design
+    mistake that keeps every shape is judged by `require_layers` alone."""
+    layers = require_model(model, what)
+    wanted = tuple(expected.input_shape)
+    got = tuple(model.input_shape or ())
+    require(
+        got == wanted,
+        f"{what}: the model's input shape is {setting_text(list(got))}, not"
+        f" {setting_text(list(wanted))}: build it from input_shape.",
+    )
+    shaped = [layer for layer in layers if layer.type != "Activation"]
+    reference = [layer for layer in expected.layers if layer.type != "Activation"]
+    for number, (mine, want) in enumerate(zip(shaped, reference, strict=False), start=1):
+        require(
+            mine.output_shape is not None and tuple(mine.output_shape) == want.output_shape,
+            f"{what}: layer {number} (not counting activations), {mine.text()}, gives shape"
+            f" {mine.shape_text()}; {want.shape_text()} was expected, after {want.text()}.",
+        )
+    require(
+        len(shaped) == len(reference),
+        f"{what}: the model has {len(shaped)} layers besides its activations;"
+        f" {len(reference)} were expected.",
+    )
+
+
 def _require_same_layer(number: int, got: Layer, want: Layer, what: str) -> None:
     where = f"{what}: layer {number}"
     require(

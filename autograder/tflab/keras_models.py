@@ -85,11 +85,21 @@ def _activation(name: str, output_shape) -> dict:
             "settings": {"activation": name}}  # fmt: skip
 
 
+def _library_class(layer) -> type:
+    """The nearest Keras class of a layer: a notebook's subclass that takes a Keras layer's
+    name is read as the Keras layer it extends, through that layer's own methods."""
+    return next(
+        (kind for kind in type(layer).__mro__ if kind.__module__.startswith("tf_keras.")),
+        keras_layers.Layer,
+    )
+
+
 def describe_layer(layer, input_rank: int | None = None) -> list[dict]:
     """One layer as one or two canonical entries (the layer, then its activation)."""
-    kind = type(layer).__name__
-    config = layer.get_config()
-    output_shape = _shape(getattr(layer, "output_shape", None))
+    library = _library_class(layer)
+    kind = library.__name__
+    config = library.get_config(layer)
+    output_shape = _shape(keras_layers.Layer.output_shape.fget(layer))
     if kind == "ReLU" and not (config.get("max_value") or config.get("negative_slope")):
         if not config.get("threshold"):
             return [_activation("relu", output_shape)]
@@ -103,8 +113,8 @@ def describe_layer(layer, input_rank: int | None = None) -> list[dict]:
     if kind == "BatchNormalization" and input_rank:  # axis -1 and axis 3 are one axis
         axes = settings["axis"] if isinstance(settings["axis"], list) else [settings["axis"]]
         settings["axis"] = [axis % input_rank if isinstance(axis, int) else axis for axis in axes]
-    entry = {"type": kind, "output_shape": output_shape, "params": int(layer.count_params()),
-             "settings": settings}  # fmt: skip
+    params = int(keras_layers.Layer.count_params(layer))
+    entry = {"type": kind, "output_shape": output_shape, "params": params, "settings": settings}
     activation = _activation_name(config.get("activation", "linear"))
     if activation in ("", "linear", "none"):
         return [entry]
@@ -131,7 +141,7 @@ def describe_model(model) -> dict:
 
 def _layers(model) -> list:
     found = []
-    for layer in model.layers:
+    for layer in _library_class(model).layers.fget(model):
         found.extend(_layers(layer) if isinstance(layer, Model) else [layer])
     return found
 
@@ -192,11 +202,28 @@ def compiled_models(namespace: dict) -> list[dict]:
     return found
 
 
-def fit_report(model, images, labels, loss: str, epochs: int, seed: int) -> dict:
+def gives_probabilities(model) -> bool:
+    """Whether the model's last layer is a sigmoid or a softmax (else it gives logits)."""
+    layers = describe_model(model)["layers"] or [{}]
+    return layers[-1].get("settings", {}).get("activation") in ("sigmoid", "softmax")
+
+
+def fit_report(model, images, labels, binary: bool, epochs: int, seed: int) -> dict:
     """The model compiled by the grader's settings, trained on the given images, and
-    judged on the held-out ones: the loss of each epoch and the held-out accuracy."""
+    judged on the held-out ones: the loss of each epoch and the held-out accuracy.
+
+    Training judges whether the layers can learn. A model that ends without its sigmoid or
+    softmax is trained on its logits (the layers' check already costs it the activation):
+    read as probabilities, clipped logits would learn on some draws and not others."""
     (train_x, test_x), (train_y, test_y) = images, labels
-    model.compile(optimizer=tf_keras.optimizers.Adam(0.01), loss=loss, metrics=["accuracy"])
+    logits = not gives_probabilities(model)
+    if binary:
+        loss = tf_keras.losses.BinaryCrossentropy(from_logits=logits)
+        accuracy = tf_keras.metrics.BinaryAccuracy(threshold=0.0 if logits else 0.5)
+    else:
+        loss = tf_keras.losses.SparseCategoricalCrossentropy(from_logits=logits)
+        accuracy = tf_keras.metrics.SparseCategoricalAccuracy()
+    model.compile(optimizer=tf_keras.optimizers.Adam(0.01), loss=loss, metrics=[accuracy])
     tf_keras.utils.set_random_seed(seed)
     train = tf.data.Dataset.from_tensor_slices((train_x, train_y)).shuffle(len(train_y), seed=seed)
     history = model.fit(train.batch(32), epochs=epochs, verbose=0)

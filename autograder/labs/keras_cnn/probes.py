@@ -50,11 +50,10 @@ def fit_run(namespace: dict, function: str, args: list, seed: int, train: list, 
     with np.load(NOTEBOOK_DIGITS) as data:
         images = data["images"].reshape(-1, 8, 8, 1).astype(np.float32) / 16
         labels = data["labels"].astype(np.float32 if binary else np.int64)
-    loss = "binary_crossentropy" if binary else "sparse_categorical_crossentropy"
     try:
         model = _built(namespace, function, args, seed)
         report = fit_report(model, (images[train], images[test]),
-                            (labels[train], labels[test]), loss, epochs, seed)  # fmt: skip
+                            (labels[train], labels[test]), binary, epochs, seed)  # fmt: skip
     except Exception as failure:  # noqa: BLE001
         return {"error": describe_error(failure), "report": None}
     return {"error": None, "report": report}

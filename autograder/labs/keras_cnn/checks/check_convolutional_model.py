@@ -5,28 +5,26 @@ from autograder.checks import part, points
 from autograder.labs.keras_cnn import reference
 from autograder.labs.keras_cnn.hidden_inputs import NOTEBOOK_SHAPE
 from autograder.labs.keras_cnn.observations import MULTICLASS_ACCURACY
-from autograder.tflab.keras_judging import require_layers, require_learns
+from autograder.tflab.keras_judging import require_layers, require_learns, require_shapes
 
 pytestmark = part("convolutional_model")
-
-
-def _require_design(lab, hidden, shape: tuple[int, int, int]) -> None:
-    model = lab.model("convolutional_model", [list(shape)], hidden.seed)
-    require_layers(model, reference.convolutional_model(shape), f"convolutional_model({shape})")
 
 
 @points(2.0)
 def check_layers_in_order(lab, hidden):
     """convolutional_model: for the notebook's 8×8×1 images, its layers in order, with their
     settings, output shapes and parameters"""
-    _require_design(lab, hidden, NOTEBOOK_SHAPE)
+    model = lab.model("convolutional_model", [list(NOTEBOOK_SHAPE)], hidden.seed)
+    what = f"convolutional_model({NOTEBOOK_SHAPE})"
+    require_layers(model, reference.convolutional_model(NOTEBOOK_SHAPE), what)
 
 
 @points(2.0)
 def check_other_input_shapes(lab, hidden):
     """convolutional_model: built for other input shapes, every layer has the right shape"""
     for shape in hidden.shapes:
-        _require_design(lab, hidden, shape)
+        model = lab.model("convolutional_model", [list(shape)], hidden.seed)
+        require_shapes(model, reference.convolutional_model(shape), f"convolutional_model({shape})")
 
 
 @points(2.0)
