@@ -688,8 +688,8 @@ case(
     "mistake_conv_first_conv_valid",
     "The first Conv2D of convolutional_model has no padding argument (so 'valid'): its"
     " output is 5×5, not 8×8; the layers and the shapes for other inputs differ (4 lost)."
-    " The rest of the network is the lab's, and it learns (held-out accuracy 90-97% on seeds 0-5 of the hidden"
-    " draws, against 75%): 2 of 6.",
+    " The rest of the network is the lab's, and it learns (held-out accuracy 90-97% on"
+    " seeds 0-5 of the hidden draws, against 75%): 2 of 6.",
     expected(convolutional_model=4),
     replace={
         "conv": swap(
