@@ -1,6 +1,10 @@
 """The keras_cnn corpus: every submission earns what a fair instructor would give, per part."""
 
+import csv
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,9 +16,15 @@ CASES = sorted(LABELS["cases"])
 
 
 @pytest.fixture(scope="module")
-def corpus_results(tmp_path_factory):
+def graded(tmp_path_factory) -> tuple[Path, dict]:
     # One command over the whole folder, as an instructor would run it.
-    return grade_folder(CORPUS / "notebooks", tmp_path_factory.mktemp("out"), "--lab", "keras_cnn")
+    out = tmp_path_factory.mktemp("out")
+    return out, grade_folder(CORPUS / "notebooks", out, "--lab", "keras_cnn")
+
+
+@pytest.fixture(scope="module")
+def corpus_results(graded):
+    return graded[1]
 
 
 def test_corpus_is_big_enough_and_covers_every_kind():
@@ -63,3 +73,25 @@ def test_feedback_names_the_layer_that_differs(corpus_results):
     assert "padding='same', not padding='valid'" in failures("mistake_conv_first_conv_valid")
     assert "Activation('softmax')" in failures("mistake_conv_no_softmax")
     assert "binary cross-entropy (not from logits)" in failures("mistake_happy_from_logits")
+
+
+def test_its_gradebook_exports_and_reports_per_part(graded, tmp_path):
+    """The lab's parts reach the grade file and the class report like any lab's."""
+    out, _ = graded
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name,email\nvalid_reference,A,a@x.org\nuntouched,B,b@x.org\n")
+
+    def cli(*args: str) -> None:
+        command = [sys.executable, "-m", "autograder.cli", *args]
+        subprocess.run(command, check=True, capture_output=True, text=True)
+
+    gradebook = str(out / "gradebook.sqlite")
+    cli("export", "csv", "--gradebook", gradebook, "--roster", str(roster),
+        "--out", str(tmp_path / "grades.csv"))  # fmt: skip
+    with (tmp_path / "grades.csv").open() as grades:
+        rows = {row["student"]: row for row in csv.DictReader(grades)}
+    assert (rows["id:valid_reference"]["happy_model"], rows["id:untouched"]["total"]) == ("4", "0")
+    assert rows["id:valid_reference"]["convolutional_model"] == "6"
+    cli("report", "--gradebook", gradebook, "--out", str(tmp_path / "report"))
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert "happy_model" in page and "convolutional_model" in page
