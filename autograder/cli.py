@@ -17,13 +17,13 @@ from autograder.exports.lti import USER_FIELDS
 from autograder.exports.options import ExportError, ExportOptions
 from autograder.exports.run import FORMATS, export_class
 from autograder.grade import GradingOptions
-from autograder.gradebook import override_in, student_history
+from autograder.gradebook import Gradebook, override_in, student_history
 from autograder.grading_run import RunError, grade_path, lab_of, lab_of_gradebook
 from autograder.lab import LabError
 from autograder.late import PolicyError
 from autograder.lms.gradescope_autograder.command import bundle
 from autograder.lms.registry import LTI_USER_DEFAULT
-from autograder.matching import read_class
+from autograder.matching import class_of_submissions, read_class
 from autograder.overrides import OverrideError, author_name, describe_override
 from autograder.pages.feedback_delivery import FORMATS as FEEDBACK_FORMATS
 from autograder.sandbox.session import Limits
@@ -174,12 +174,15 @@ _gradebook_option = click.option(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The gradebook that `grade` filled (OUT/gradebook.sqlite).",
 )
-_roster_option = click.option(
+# export csv and feedback html: a class graded from a folder has no roster to give
+_optional_roster_option = click.option(
     "--roster",
-    required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The class list as the LMS exports it (README: Rosters), or a CSV with id,name,email.",
+    help="The class list as the LMS exports it (README: Rosters), or a CSV with id,name,email."
+    " Without it (csv and html only): one row or page per graded submission, named by the"
+    " student intake found, else by its file.",
 )
+WITHOUT_ROSTER = {"export": ("csv",), "feedback": ("html",)}
 _lab_option = click.option(
     "--lab",
     "lab_name",
@@ -232,15 +235,28 @@ _late_policy_options = _options(
 )
 
 
-def _class_list(roster, mapping_path, due, timezone, grace, penalty, penalty_cap, file_times):
-    return read_class(roster, mapping_path, due=due, timezone=timezone, grace=grace,
-                      penalty=penalty, penalty_cap=penalty_cap, file_times=file_times)  # fmt: skip
+def _class_list(command, format, gradebook_path, lab, roster, mapping_path, *policy):
+    due, timezone, grace, penalty, penalty_cap, file_times = policy
+    late = {"due": due, "timezone": timezone, "grace": grace, "penalty": penalty,
+            "penalty_cap": penalty_cap, "file_times": file_times}  # fmt: skip
+    if roster is not None:
+        return read_class(roster, mapping_path, **late)
+    if format not in WITHOUT_ROSTER[command] or mapping_path is not None:
+        needs = "--map" if format in WITHOUT_ROSTER[command] else f"{command} {format}"
+        alone = "/".join(WITHOUT_ROSTER[command])
+        raise click.UsageError(f"{needs} needs --roster: only `{command} {alone}` runs without one")
+    gradebook = Gradebook.open(gradebook_path)
+    try:
+        rows = gradebook.current_submissions(lab.reference)
+    finally:
+        gradebook.close()
+    return class_of_submissions(rows, **late)
 
 
 @main.command()
 @click.argument("format", type=click.Choice(FORMATS))
 @_gradebook_option
-@_roster_option
+@_optional_roster_option
 @click.option(
     "--out",
     "out_path",
@@ -303,8 +319,9 @@ def export(
     """Write the class's grades as FORMAT for the course's gradebook."""
     with _Fixable():
         lab = lab_of_gradebook(lab_name, gradebook_path)
-        class_list = _class_list(roster, mapping_path, due, timezone, grace, penalty,
-                                 penalty_cap, late_from_file_times)  # fmt: skip
+        class_list = _class_list("export", format, gradebook_path, lab, roster, mapping_path,
+                                 due, timezone, grace, penalty, penalty_cap,
+                                 late_from_file_times)  # fmt: skip
         zone = class_list.policy.due.tzinfo if class_list.policy else None
         options = ExportOptions(assignment, assignment_id, identifier, lti_user, zone, visibility)
         report = export_class(format, gradebook_path, lab, class_list, out_path, options,
@@ -318,7 +335,7 @@ def export(
 @main.command()
 @click.argument("format", type=click.Choice(FEEDBACK_FORMATS))
 @_gradebook_option
-@_roster_option
+@_optional_roster_option
 @click.option(
     "--out",
     "out_path",
@@ -348,8 +365,9 @@ def feedback(
 
     with _Fixable():
         lab = lab_of_gradebook(lab_name, gradebook_path)
-        class_list = _class_list(roster, mapping_path, due, timezone, grace, penalty,
-                                 penalty_cap, late_from_file_times)  # fmt: skip
+        class_list = _class_list("feedback", format, gradebook_path, lab, roster, mapping_path,
+                                 due, timezone, grace, penalty, penalty_cap,
+                                 late_from_file_times)  # fmt: skip
         try:
             delivery = write_feedback(format, gradebook_path, lab, class_list, out_path)
         except (DeliveryError, OSError) as error:
@@ -369,16 +387,28 @@ def feedback(
     help="Folder for index.html and its plots.",
 )
 @_lab_option
-def report(gradebook_path: Path, out_dir: Path, lab_name: str | None) -> None:
-    """Write the class report: score and check statistics, common failures, export status."""
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write each check's statistics (pass rate, mean points, discrimination, flags)"
+    " to this CSV file, to keep across terms.",
+)
+def report(
+    gradebook_path: Path, out_dir: Path, lab_name: str | None, csv_path: Path | None
+) -> None:
+    """Write the class report: what the class got wrong by cause, statistics per check,
+    scores, export status."""
     # Imported here: matplotlib costs every other command a second to load.
     from autograder.pages.class_report import ReportError, write_class_report
 
     try:
-        page = write_class_report(gradebook_path, out_dir, lab_name)
-    except (ReportError, LabError, KeyError, sqlite3.DatabaseError) as error:
+        page = write_class_report(gradebook_path, out_dir, lab_name, csv_path)
+    except (ReportError, LabError, KeyError, sqlite3.DatabaseError, OSError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {page}")
+    if csv_path is not None:
+        click.echo(f"Wrote {csv_path}")
 
 
 @main.command()

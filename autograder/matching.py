@@ -58,6 +58,26 @@ def read_class(
     return ClassList(students, load_mapping(mapping) if mapping else None, policy, file_times)
 
 
+def class_of_submissions(
+    rows: list[dict], *, due: str | None = None, timezone: str | None = None,
+    grace: str = "0", penalty: str = "none", penalty_cap: str | None = None,
+    file_times: bool = False,
+) -> ClassList:  # fmt: skip
+    """The class without a roster: one student per graded submission (a folder of notebooks
+    from JupyterHub, e-mail or a shared drive), named by the identity intake found, else by
+    its file's name. Files of one identity are one student, as with a roster."""
+    policy = parse_policy(due, timezone, grace, penalty, penalty_cap) if due else None
+    if not due and penalty != "none":
+        raise PolicyError("--penalty needs --due")
+    students: dict[str, Student] = {}
+    mapping: dict[str, str] = {}
+    for row in rows:
+        label = row.get("student") or PurePath(row["source_path"]).stem or row["name"]
+        students.setdefault(label, Student(label, id_number=label))
+        mapping[row["source_path"]] = label
+    return ClassList(list(students.values()), mapping, policy, file_times)
+
+
 def class_standing(
     gradebook: Gradebook,
     lab: str | None,

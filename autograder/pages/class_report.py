@@ -7,9 +7,11 @@ data-stat attribute, so tests and scripts can read them back without scraping pr
 The page needs nothing but the PNG files beside it: no scripts, no fonts, no network.
 """
 
+import csv
 import json
 import logging
 import statistics
+import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +22,8 @@ from matplotlib.ticker import MaxNLocator
 from autograder.gradebook import STATUSES, Change, Gradebook, changes_between, status_of
 from autograder.lab import Lab, LabError
 from autograder.overrides import Adjusted, adjust
+from autograder.pages.causes import Cause, cause_of, first_line
+from autograder.pages.check_statistics import FLAG_MEANINGS, CheckStatistics, check_statistics
 from autograder.pages.html import STYLE, esc, image, stat, table
 from autograder.results import SubmissionResult
 
@@ -53,22 +57,30 @@ class Row:
 
 
 @dataclass(frozen=True)
-class CheckRate:
-    name: str
+class CauseGroup:
+    """The submissions that failed one check for one cause."""
+
+    check: str
     part: str | None
-    passed: int
-    total: int
+    cause: Cause
+    points_lost: float  # the mean over these submissions
+    example: str  # the first line of one failure, as its student read it
+    submissions: list[str]
 
     @property
-    def rate(self) -> float:
-        return self.passed / self.total if self.total else 0.0
+    def count(self) -> int:
+        return len(self.submissions)
 
 
 @dataclass(frozen=True)
-class Failure:
-    message: str  # the first line of a failed check's output
-    count: int
-    submissions: list[str]
+class PartSummary:
+    """For the lecture: how many lost points in a part, and for which causes."""
+
+    part: str
+    points: float
+    lost: int  # graded submissions below the part's points
+    graded: int
+    causes: list[tuple[str, int]]  # cause label, submissions; most first
 
 
 @dataclass(frozen=True)
@@ -85,8 +97,9 @@ class ExportStatus:
 class ClassReport:
     lab: Lab
     rows: list[Row]
-    checks: list[CheckRate] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
+    checks: list[CheckStatistics] = field(default_factory=list)
+    causes: list[CauseGroup] = field(default_factory=list)
+    parts: list[PartSummary] = field(default_factory=list)
     export: ExportStatus | None = None
 
     def with_status(self, status: str) -> list[Row]:
@@ -107,8 +120,10 @@ def build_class_report(gradebook: Gradebook, lab_reference: str | None = None) -
         raise ReportError(str(error)) from None
     rows = [_row(submission) for submission in gradebook.current_submissions(lab.reference)]
     report = ClassReport(lab, rows)
-    report.checks = _check_rates(report.graded)
-    report.failures = _failures(report.graded)
+    # Only graded submissions: an ungraded one carries placeholder checks, not verdicts.
+    report.checks = check_statistics([row.result for row in report.graded])
+    report.causes = _cause_groups(report.graded)
+    report.parts = _part_summaries(report)
     report.export = _latest_export(gradebook, lab.reference)
     return report
 
@@ -125,11 +140,6 @@ def _row(submission: dict) -> Row:
     )
 
 
-def first_line(text: str) -> str:
-    lines = (text or "").strip().splitlines()
-    return lines[0].strip() if lines else "(no output)"
-
-
 def _seconds(result: SubmissionResult, started_at: str, graded_at: str) -> float | None:
     """The grader's own timing, else the gradebook's start and end stamps, else unknown."""
     if result.execution_time:
@@ -141,29 +151,42 @@ def _seconds(result: SubmissionResult, started_at: str, graded_at: str) -> float
     return elapsed.total_seconds()
 
 
-def _check_rates(graded: list[Row]) -> list[CheckRate]:
-    # Only graded submissions: an ungraded one carries placeholder checks, not verdicts.
-    counts: dict[str, list] = {}
-    for row in graded:
-        for test in row.result.tests:
-            entry = counts.setdefault(test.name, [test.tags[0] if test.tags else None, 0, 0])
-            entry[1] += test.status == "passed"
-            entry[2] += 1
-    return [CheckRate(name, part, passed, total) for name, (part, passed, total) in counts.items()]
-
-
-def _failures(graded: list[Row]) -> list[Failure]:
-    groups: dict[str, list[str]] = {}
+def _cause_groups(graded: list[Row]) -> list[CauseGroup]:
+    """Failed checks grouped by check and cause, the most common first."""
+    groups: dict[tuple[str, Cause], list] = {}
     for row in graded:
         for test in row.result.tests:
             if test.status != "passed":
-                names = groups.setdefault(first_line(test.output), [])
-                if row.name not in names:
-                    names.append(row.name)
-    return sorted(
-        (Failure(message, len(names), names) for message, names in groups.items()),
-        key=lambda failure: (-failure.count, failure.message),
-    )
+                key = (test.name, cause_of(test.output))
+                members = groups.setdefault(key, [test.tags[0] if test.tags else None, [], []])
+                members[1].append(row.name)
+                members[2].append((test.max_score - test.score, first_line(test.output)))
+    found = [
+        CauseGroup(
+            check,
+            part,
+            cause,
+            statistics.fmean(lost for lost, _ in failures),
+            failures[0][1],
+            names,
+        )  # fmt: skip
+        for (check, cause), (part, names, failures) in groups.items()
+    ]
+    return sorted(found, key=lambda group: (-group.count, group.check, group.cause.text))
+
+
+def _part_summaries(report: ClassReport) -> list[PartSummary]:
+    summaries = []
+    for part, points in report.lab.parts.items():
+        lost = [row for row in report.graded if row.part(part) < points - 1e-9]
+        by_cause: dict[str, set[str]] = {}
+        for group in report.causes:
+            if group.part == part:
+                by_cause.setdefault(group.cause.label(), set()).update(group.submissions)
+        causes = sorted(((label, len(names)) for label, names in by_cause.items()),
+                        key=lambda item: (-item[1], item[0]))  # fmt: skip
+        summaries.append(PartSummary(part, points, len(lost), len(report.graded), causes))
+    return summaries
 
 
 def _latest_export(gradebook: Gradebook, lab: str) -> ExportStatus | None:
@@ -214,16 +237,33 @@ def _part_histograms(report: ClassReport, path: Path) -> str:
     return _save(figure, path)
 
 
-def _pass_rates(checks: list[CheckRate], path: Path) -> str:
-    figure = Figure(figsize=(6, 0.5 + 0.35 * max(1, len(checks))))
+LABEL_WIDTH = 34  # characters of a check's name on the plot; the table has it whole
+
+
+def check_label(number: int, name: str) -> str:
+    """`3. the check's name`, shortened with … and wrapped on two lines at most."""
+    lines = textwrap.wrap(f"{number}. {name}", LABEL_WIDTH, max_lines=2, placeholder=" …")
+    return "\n".join(lines)
+
+
+def _pass_rates(checks: list[CheckStatistics], path: Path) -> str:
+    pass_rate_figure(checks).savefig(path, dpi=100)  # not _save: its y axis holds names
+    return path.name
+
+
+def pass_rate_figure(checks: list[CheckStatistics]) -> Figure:
+    """A bar per check, labelled by its number and name (shortened and wrapped: the table
+    beside it has the whole name), laid out so that every label lies inside the figure."""
+    labels = [check_label(number, check.name) for number, check in enumerate(checks, start=1)]
+    figure = Figure(figsize=(7, 0.6 + 0.45 * max(1, len(checks))))
     axes = figure.add_subplot()
-    names = [check.name for check in reversed(checks)]
-    axes.barh(names, [100 * check.rate for check in reversed(checks)], color="#c0793a")
+    axes.barh(labels[::-1], [100 * check.pass_rate for check in reversed(checks)],
+              color="#c0793a")  # fmt: skip
+    axes.tick_params(axis="y", labelsize=8)
     axes.set_xlim(0, 100)
     axes.set_xlabel("% of graded submissions passing")
     figure.tight_layout()
-    figure.savefig(path, dpi=100)  # not _save: its y axis holds check names, not counts
-    return path.name
+    return figure
 
 
 def draw_plots(report: ClassReport, out: Path) -> dict[str, str]:
@@ -283,38 +323,89 @@ def _scores_section(report: ClassReport, plots: dict[str, str]) -> str:
     )
 
 
+def _discrimination(check: CheckStatistics) -> str:
+    return "-" if check.discrimination is None else f"{check.discrimination:+.2f}"
+
+
 def _checks_section(report: ClassReport, plots: dict[str, str]) -> str:
     rows = [
         [
+            esc(str(number)),
             esc(check.name),
             esc(check.part or ""),
+            esc(f"{check.points:g}"),
             stat(f"passed:{check.name}", check.passed),
-            stat(f"checked:{check.name}", check.total),
-            esc(f"{100 * check.rate:.0f}%"),
+            stat(f"checked:{check.name}", check.checked),
+            esc(f"{100 * check.pass_rate:.0f}%"),
+            stat(f"mean-points:{check.name}", _number(check.mean_points)),
+            stat(f"discrimination:{check.name}", _discrimination(check)),
+            stat(f"flags:{check.name}", "; ".join(check.flags)),
         ]
-        for check in report.checks
+        for number, check in enumerate(report.checks, start=1)
     ]
+    seen = [flag for flag in FLAG_MEANINGS if any(flag in c.flags for c in report.checks)]
+    meanings = "".join(f"<li><b>{esc(flag)}</b>: {esc(FLAG_MEANINGS[flag])}.</li>" for flag in seen)
     return (
-        "<h2>Checks</h2><p>Pass rate of each check among graded submissions.</p>"
-        f"{image(plots['checks'], 'Pass rate per check')}"
-        f"{table(['check', 'part', 'passed', 'of', 'rate'], rows)}"
+        "<h2>Checks</h2><p>Each check among graded submissions: pass rate, mean points, and"
+        " discrimination (the point-biserial correlation of passing it with the rest of the"
+        " score: how well it separates strong submissions from weak ones; below 0, the"
+        " strong fail it more).</p>"
+        f"{image(plots['checks'], 'Pass rate per check, numbered as in the table')}"
+        + table(
+            [
+                "#",
+                "check",
+                "part",
+                "points",
+                "passed",
+                "of",
+                "rate",
+                "mean points",
+                "discrimination",
+                "flags",
+            ],
+            rows,
+        )  # fmt: skip
+        + (f"<p>What the flags usually mean:</p><ul>{meanings}</ul>" if meanings else "")
     )
 
 
-def _failures_section(report: ClassReport) -> str:
-    if not report.failures:
-        return "<h2>Most common failures</h2><p>No check failed.</p>"
+def _part_line(summary: PartSummary) -> str:
+    share = summary.lost / summary.graded if summary.graded else 0.0
+    causes = "; ".join(f"{label} {count}" for label, count in summary.causes[:5])
+    return (
+        f"<li><b>{esc(summary.part)}</b>: {stat(f'part-lost:{summary.part}', f'{share:.0%}')}"
+        f" lost points ({summary.lost} of {summary.graded})"
+        + (f"; {esc(causes)}" if causes else "")
+        + "</li>"
+    )
+
+
+def _causes_section(report: ClassReport) -> str:
+    lines = "".join(_part_line(summary) for summary in report.parts)
+    summary = f"<h3>By part, for the lecture</h3><ul>{lines}</ul>"
+    if not report.causes:
+        return f"<h2>What the class got wrong</h2>{summary}<p>No check failed.</p>"
     rows = [
         [
-            f"<code>{esc(failure.message)}</code>",
-            stat(f"failure:{index}", failure.count),
-            esc(", ".join(failure.submissions)),
+            esc(group.check),
+            esc(group.part or ""),
+            esc(group.cause.label()),
+            stat(f"cause:{index}", group.count),
+            esc(_number(group.points_lost)),
+            f"<code>{esc(group.example)}</code>",
+            esc(", ".join(group.submissions)),
         ]
-        for index, failure in enumerate(report.failures)
+        for index, group in enumerate(report.causes)
     ]
     return (
-        "<h2>Most common failures</h2><p>Failed checks grouped by the first line of their"
-        f" output.</p>{table(['message', 'submissions', 'who'], rows)}"
+        f"<h2>What the class got wrong</h2>{summary}<h3>Failures by check and cause</h3>"
+        "<p>Failed checks grouped by their cause: the hint that matched, the error the code"
+        " raised, a time limit, or the message with its numbers set aside (each student's"
+        " hidden inputs differ). One example message per group, as its student read it.</p>"
+        + table(
+            ["check", "part", "cause", "submissions", "points lost", "for example", "who"], rows
+        )  # fmt: skip
     )
 
 
@@ -383,8 +474,8 @@ def render_page(report: ClassReport, plots: dict[str, str]) -> str:
             f"<h1>{esc(title)}</h1>",
             _counts_section(report),
             _scores_section(report, plots),
+            _causes_section(report),
             _checks_section(report, plots),
-            _failures_section(report),
             _submissions_section(report, plots),
             _overrides_section(report),
             _export_section(report.export),
@@ -398,13 +489,35 @@ def render_page(report: ClassReport, plots: dict[str, str]) -> str:
     )
 
 
-def write_class_report(gradebook_path: Path, out: Path, lab_reference: str | None = None) -> Path:
-    """out/index.html and its PNG plots; returns the page's path."""
+STATISTICS_COLUMNS = ("lab", "check", "part", "points", "checked", "passed", "pass_rate",
+                      "mean_points", "discrimination", "flags")  # fmt: skip
+
+
+def write_check_statistics(report: ClassReport, path: Path) -> None:
+    """The checks' statistics as CSV, one row per check, to keep across terms."""
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(STATISTICS_COLUMNS)
+        for check in report.checks:
+            discrimination = "" if check.discrimination is None else f"{check.discrimination:.4f}"
+            writer.writerow([report.lab.name, check.name, check.part or "", f"{check.points:g}",
+                             check.checked, check.passed, f"{check.pass_rate:.4f}",
+                             f"{check.mean_points:.4f}", discrimination,
+                             "; ".join(check.flags)])  # fmt: skip
+
+
+def write_class_report(
+    gradebook_path: Path, out: Path, lab_reference: str | None = None, csv_path: Path | None = None
+) -> Path:
+    """out/index.html and its PNG plots (and the checks' statistics as CSV at csv_path);
+    returns the page's path."""
     gradebook = Gradebook.open(gradebook_path)
     try:
         report = build_class_report(gradebook, lab_reference)
     finally:
         gradebook.close()
+    if csv_path is not None:
+        write_check_statistics(report, csv_path)
     out.mkdir(parents=True, exist_ok=True)
     plots = draw_plots(report, out)
     page = out / "index.html"

@@ -12,8 +12,7 @@ pytestmark = part("convolutional_model")
 
 @points(2.0)
 def check_layers_in_order(lab, hidden):
-    """convolutional_model: for the notebook's 8×8×1 images, its layers in order, with their
-    settings, output shapes and parameters"""
+    """convolutional_model: for 8×8×1 images, its layers in order, settings, shapes, parameters"""
     model = lab.model("convolutional_model", [list(NOTEBOOK_SHAPE)], hidden.seed)
     what = f"convolutional_model({NOTEBOOK_SHAPE})"
     require_layers(model, reference.convolutional_model(NOTEBOOK_SHAPE), what)
