@@ -56,6 +56,15 @@ def generate_assignment(solution: Path, out_dir: Path, lab_name: str | None = No
     return sorted(written)
 
 
+def template_cells(solution: Path) -> list[str]:
+    """The code cells of the student notebook `assign` makes from `solution`: what every
+    student is given."""
+    with tempfile.TemporaryDirectory(prefix="otter-assign-") as tmp:
+        notebook = _run_otter_assign(Path(solution), Path(tmp)) / Path(solution).name
+        cells = nbformat.read(notebook, as_version=4).cells
+    return [cell.source for cell in cells if cell.cell_type == "code"]
+
+
 def _run_otter_assign(solution: Path, workdir: Path) -> Path:
     """Run Otter Assign offline and return its student view directory."""
     result = workdir / "otter"

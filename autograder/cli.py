@@ -19,6 +19,7 @@ from autograder.exports.run import FORMATS, export_class
 from autograder.grade import GradingOptions
 from autograder.gradebook import Gradebook, override_in, student_history
 from autograder.grading_run import RunError, grade_path, lab_of, lab_of_gradebook
+from autograder.intake import IntakeError
 from autograder.lab import LabError
 from autograder.late import PolicyError
 from autograder.lms.gradescope_autograder.command import bundle
@@ -394,17 +395,45 @@ def feedback(
     help="Also write each check's statistics (pass rate, mean points, discrimination, flags)"
     " to this CSV file, to keep across terms.",
 )
+@click.option(
+    "--similarity",
+    is_flag=True,
+    help="Also compare the graded notebooks' own code with each other (copydetect, on this"
+    " machine) and list the pairs most alike, side by side: a pointer, never a verdict.",
+)
+@click.option(
+    "--similarity-threshold",
+    type=click.FloatRange(0, 1),
+    default=0.6,
+    show_default=True,
+    help="The share of one notebook's own code found in the other that lists a pair.",
+)
+@click.option(
+    "--reference",
+    "reference_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of earlier terms' submissions to compare this term's with (--similarity).",
+)
 def report(
-    gradebook_path: Path, out_dir: Path, lab_name: str | None, csv_path: Path | None
+    gradebook_path: Path,
+    out_dir: Path,
+    lab_name: str | None,
+    csv_path: Path | None,
+    similarity: bool,
+    similarity_threshold: float,
+    reference_dir: Path | None,
 ) -> None:
     """Write the class report: what the class got wrong by cause, statistics per check,
-    scores, export status."""
+    scores, similar submissions (--similarity), export status."""
     # Imported here: matplotlib costs every other command a second to load.
-    from autograder.pages.class_report import ReportError, write_class_report
+    from autograder.pages.class_report import ReportError, SimilarityOptions, write_class_report
 
+    if reference_dir is not None and not similarity:
+        raise click.UsageError("--reference needs --similarity")
+    options = SimilarityOptions(similarity_threshold, reference_dir) if similarity else None
     try:
-        page = write_class_report(gradebook_path, out_dir, lab_name, csv_path)
-    except (ReportError, LabError, KeyError, sqlite3.DatabaseError, OSError) as error:
+        page = write_class_report(gradebook_path, out_dir, lab_name, csv_path, options)
+    except (ReportError, LabError, IntakeError, KeyError, sqlite3.DatabaseError, OSError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {page}")
     if csv_path is not None:

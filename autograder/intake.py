@@ -271,3 +271,31 @@ def _mark_superseded(found: list[Submission]) -> list[Submission]:
 
 def _recency(submission: Submission) -> tuple:
     return (submission.submitted_at or "", submission.order)
+
+
+def reread(row: dict) -> Submission:
+    """The submission a gradebook row was graded from, read again."""
+    source = Path(row["source_path"])
+    container = next((path for path in (source, *source.parents) if path.is_file()), None)
+    if container is None:
+        raise IntakeError(f"{row['name']}: {source} is no longer there")
+    try:
+        found = [s for s in discover(container) if str(s.source) == row["source_path"]]
+    except (IntakeError, OSError) as error:
+        raise IntakeError(f"{row['name']}: {container} can't be read ({error})") from None
+    if not found:
+        raise IntakeError(f"{row['name']}: {container} no longer holds {source}")
+    if found[0].sha256 != row["sha256"]:
+        raise IntakeError(
+            f"{row['name']}: {source} has changed since it was graded (SHA-256"
+            f" {found[0].sha256[:12]}…, graded {row['sha256'][:12]}…); grade it with"
+            " `autograder grade` as a new submission"
+        )
+    return replace(
+        found[0],
+        name=row["name"],
+        student=row["student"],
+        submitted_at=row["submitted_at"],
+        late=bool(row["late"]),
+        superseded_by=row["superseded_by"],
+    )

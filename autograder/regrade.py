@@ -9,13 +9,13 @@ name: a regrade grades the same work again, after a check or a hint was fixed.
 """
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.grade import GradingOptions
 from autograder.gradebook import Gradebook
 from autograder.grading_run import Progress, RunError, RunResults, grade_into, grading_engine
-from autograder.intake import IntakeError, discover
+from autograder.intake import IntakeError, reread
 from autograder.lab import LabError
 from autograder.overrides import OverrideError, adjust
 from autograder.results import SubmissionResult
@@ -27,31 +27,11 @@ class RegradeError(Exception):
 
 
 def reload(row: dict) -> Submission:
-    """The submission a gradebook row was graded from, read again."""
-    source = Path(row["source_path"])
-    container = next((path for path in (source, *source.parents) if path.is_file()), None)
-    if container is None:
-        raise RegradeError(f"{row['name']}: {source} is no longer there; nothing was regraded")
+    """The submission a gradebook row was graded from, read again (RegradeError if not)."""
     try:
-        found = [s for s in discover(container) if str(s.source) == row["source_path"]]
-    except (IntakeError, OSError) as error:
-        raise RegradeError(f"{row['name']}: {container} can't be read ({error})") from None
-    if not found:
-        raise RegradeError(f"{row['name']}: {container} no longer holds {source}")
-    if found[0].sha256 != row["sha256"]:
-        raise RegradeError(
-            f"{row['name']}: {source} has changed since it was graded (SHA-256"
-            f" {found[0].sha256[:12]}…, graded {row['sha256'][:12]}…); grade it with"
-            " `autograder grade` as a new submission"
-        )
-    return replace(
-        found[0],
-        name=row["name"],
-        student=row["student"],
-        submitted_at=row["submitted_at"],
-        late=bool(row["late"]),
-        superseded_by=row["superseded_by"],
-    )
+        return reread(row)
+    except IntakeError as error:
+        raise RegradeError(str(error)) from None
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,15 @@ from autograder.pages.causes import Cause, cause_of, first_line
 from autograder.pages.check_statistics import FLAG_MEANINGS, CheckStatistics, check_statistics
 from autograder.pages.html import STYLE, esc, image, stat, table
 from autograder.results import SubmissionResult
+from autograder.similarity import (
+    DEFAULT_THRESHOLD,
+    SimilarPair,
+    given_cells,
+    marked,
+    reference_codes,
+    similar_pairs,
+    submission_codes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +102,20 @@ class ExportStatus:
     changes: list[Change] | None  # None: the first export of this assignment
 
 
+@dataclass(frozen=True)
+class SimilarityOptions:
+    threshold: float = DEFAULT_THRESHOLD
+    reference: Path | None = None  # earlier terms' submissions
+
+
+@dataclass(frozen=True)
+class Similarity:
+    options: SimilarityOptions
+    pairs: list[SimilarPair]
+    compared: int
+    problems: list[str]
+
+
 @dataclass
 class ClassReport:
     lab: Lab
@@ -100,6 +123,7 @@ class ClassReport:
     checks: list[CheckStatistics] = field(default_factory=list)
     causes: list[CauseGroup] = field(default_factory=list)
     parts: list[PartSummary] = field(default_factory=list)
+    similarity: Similarity | None = None  # None: not asked for
     export: ExportStatus | None = None
 
     def with_status(self, status: str) -> list[Row]:
@@ -110,7 +134,11 @@ class ClassReport:
         return self.with_status("graded")
 
 
-def build_class_report(gradebook: Gradebook, lab_reference: str | None = None) -> ClassReport:
+def build_class_report(
+    gradebook: Gradebook,
+    lab_reference: str | None = None,
+    similarity: SimilarityOptions | None = None,
+) -> ClassReport:
     """The report of one lab: the one named, else the one lab the gradebook graded."""
     if not gradebook.graded_labs():
         raise ReportError("the gradebook has no grading runs: run `autograder grade` first")
@@ -118,14 +146,26 @@ def build_class_report(gradebook: Gradebook, lab_reference: str | None = None) -
         lab = gradebook.choose_lab(lab_reference)
     except LabError as error:
         raise ReportError(str(error)) from None
-    rows = [_row(submission) for submission in gradebook.current_submissions(lab.reference)]
+    submissions = gradebook.current_submissions(lab.reference)
+    rows = [_row(submission) for submission in submissions]
     report = ClassReport(lab, rows)
     # Only graded submissions: an ungraded one carries placeholder checks, not verdicts.
     report.checks = check_statistics([row.result for row in report.graded])
     report.causes = _cause_groups(report.graded)
     report.parts = _part_summaries(report)
     report.export = _latest_export(gradebook, lab.reference)
+    if similarity is not None:
+        graded = {row.source for row in report.graded}
+        compared = [s for s in submissions if s["source_path"] in graded]
+        report.similarity = _similarity(report.lab, compared, similarity)
     return report
+
+
+def _similarity(lab: Lab, rows: list[dict], options: SimilarityOptions) -> Similarity:
+    codes, problems = submission_codes(rows)
+    reference = reference_codes(options.reference) if options.reference else []
+    pairs = similar_pairs([*codes, *reference], given_cells(lab), options.threshold)
+    return Similarity(options, pairs, len(codes), problems)
 
 
 def _row(submission: dict) -> Row:
@@ -409,6 +449,52 @@ def _causes_section(report: ClassReport) -> str:
     )
 
 
+def _similar_section(similarity: Similarity | None) -> str:
+    if similarity is None:
+        return ""
+    options = similarity.options
+    intro = (
+        f"<h2>Similar submissions</h2><p>{similarity.compared} graded notebook(s) compared"
+        + (f" with earlier terms' ({esc(str(options.reference))})" if options.reference else "")
+        + f"; pairs whose own code (what the assignment and the solution don't hold) is"
+        f" shared at {options.threshold:.0%} or more:"
+        f" {stat('similar:pairs', len(similarity.pairs))}. A pointer for you to read both,"
+        " never a verdict: students of one course write alike. Computed on this machine;"
+        " nothing was sent anywhere.</p>"
+    )
+    problems = "".join(f"<li>{esc(line)}</li>" for line in similarity.problems)
+    rows = [
+        [esc(pair.first.name), esc(pair.second.name), stat(f"similar:{index}", f"{pair.score:.0%}")]
+        for index, pair in enumerate(similarity.pairs)
+    ]
+    views = "".join(_side_by_side(pair) for pair in similarity.pairs)
+    return (
+        intro
+        + (f"<ul>{problems}</ul>" if problems else "")
+        + (table(["submission", "submission", "shared"], rows) if rows else "")
+        + views
+    )
+
+
+def _side_by_side(pair: SimilarPair) -> str:
+    """Both notebooks' code, the shared regions marked (and bracketed, for plain text)."""
+    columns = "".join(
+        f"<div><h4>{esc(code.name)}</h4><pre>{_marked_code(code.text, regions)}</pre></div>"
+        for code, regions in zip((pair.first, pair.second), pair.regions, strict=True)
+    )
+    return (
+        f"<h3>{esc(pair.first.name)} and {esc(pair.second.name)}: {pair.score:.0%}</h3>"
+        f'<div class="pair">{columns}</div>'
+    )
+
+
+def _marked_code(text: str, regions) -> str:
+    return "".join(
+        f"<mark>⟦{esc(piece)}⟧</mark>" if shared else esc(piece)
+        for piece, shared in marked(text, regions)
+    )
+
+
 def _submissions_section(report: ClassReport, plots: dict[str, str]) -> str:
     rows = [
         [
@@ -476,6 +562,7 @@ def render_page(report: ClassReport, plots: dict[str, str]) -> str:
             _scores_section(report, plots),
             _causes_section(report),
             _checks_section(report, plots),
+            _similar_section(report.similarity),
             _submissions_section(report, plots),
             _overrides_section(report),
             _export_section(report.export),
@@ -507,13 +594,17 @@ def write_check_statistics(report: ClassReport, path: Path) -> None:
 
 
 def write_class_report(
-    gradebook_path: Path, out: Path, lab_reference: str | None = None, csv_path: Path | None = None
+    gradebook_path: Path,
+    out: Path,
+    lab_reference: str | None = None,
+    csv_path: Path | None = None,
+    similarity: SimilarityOptions | None = None,
 ) -> Path:
     """out/index.html and its PNG plots (and the checks' statistics as CSV at csv_path);
     returns the page's path."""
     gradebook = Gradebook.open(gradebook_path)
     try:
-        report = build_class_report(gradebook, lab_reference)
+        report = build_class_report(gradebook, lab_reference, similarity)
     finally:
         gradebook.close()
     if csv_path is not None:

@@ -36,4 +36,8 @@ table { border-collapse: collapse; font-size: 0.9em; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.5em; text-align: left;
          vertical-align: top; }
 code { white-space: pre-wrap; word-break: break-word; }
+pre { white-space: pre-wrap; word-break: break-word; font-size: 0.85em; background: #f7f7f7;
+      padding: 0.5em; }
+mark { background: #ffe08a; }
+.pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(18em, 1fr)); gap: 1em; }
 """

@@ -1,0 +1,132 @@
+"""Similar submissions: a notebook copied with its names changed is found beside its
+source, notebooks written independently are not, and the report shows both codes side by
+side as text, whatever markup a student's code holds (in Chromium too).
+
+The gradebook is filled with hand-made results for real notebook files (the similarity
+reads the files again): grading them would add a minute and nothing the comparison reads.
+"""
+
+import hashlib
+import re
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+
+from autograder.cli import main
+from autograder.gradebook import Gradebook
+from autograder.labs.tf_intro import LAB
+from autograder.submission import Submission
+from tests.conftest import CORPUS, read_page
+from tests.test_class_insights import result
+
+SCRIPT = "<script>window.pwned = 1</script><img src=x onerror='window.pwned = 2'>"
+# Another student's Trainer class, every name of their own changed, comments reworded.
+RENAMES = {"Trainer": "Stepper", "var": "param", "cost": "loss", "step": "advance",
+           "trainer": "stepper", "grads": "gradients"}  # fmt: skip
+
+
+def renamed_copy(source: str) -> str:
+    for old, new in RENAMES.items():
+        source = re.sub(rf"\b{old}\b", new, source)
+    return re.sub(r"#.*", "# my own words", source).replace(
+        '"""Keeps the parameter and its optimizer together."""', '"""Holds both."""'
+    )
+
+
+def notebook_with(name: str, change=None, extra: str | None = None) -> bytes:
+    notebook = nbformat.read(CORPUS / "notebooks" / f"{name}.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and change:
+            cell.source = change(cell.source)
+    if extra:
+        notebook.cells.append(nbformat.v4.new_code_cell(extra))
+    return nbformat.writes(notebook).encode()
+
+
+# A helper of their own, long enough to compare, with markup in its comment and string.
+HOSTILE_HELPER = f'''
+def report_progress(history, every=100):
+    """{SCRIPT}"""  # {SCRIPT}
+    for index, value in enumerate(history):
+        if index % every == 0:
+            print(f"step {{index}}: w = {{value:.4f}} {SCRIPT}")
+    best = min(history, key=lambda value: abs(value - 5))
+    return best, len(history)
+'''
+
+
+@pytest.fixture(scope="module")
+def class_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("class")
+    notebooks = {
+        "ada": notebook_with("valid_bound_method"),
+        "bob": notebook_with("valid_bound_method", renamed_copy),  # Ada's, renamed
+        "cy": notebook_with("valid_plots"),  # written on their own
+        "dee": notebook_with("valid_helpers_reach_w"),  # written on their own
+        "eve": notebook_with("valid_reference", extra=HOSTILE_HELPER),
+        "fay": notebook_with("valid_reference", extra=HOSTILE_HELPER.replace("history", "path")),
+    }
+    gradebook = folder / "gradebook.sqlite"
+    book = Gradebook.open(gradebook)
+    run = book.start_run(LAB, "v1", "grade")
+    for name, data in notebooks.items():
+        path = folder / f"{name}.ipynb"
+        path.write_bytes(data)
+        entry = Submission(path, name, data, hashlib.sha256(data).hexdigest())
+        book.record(run, "v1", entry, result({}), "")
+    book.finish_run(run)
+    book.close()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def page(class_folder):
+    out = class_folder / "report"
+    arguments = ["report", "--gradebook", str(class_folder / "gradebook.sqlite")]
+    completed = CliRunner().invoke(main, [*arguments, "--out", str(out), "--similarity"])
+    assert completed.exit_code == 0, completed.output
+    return out / "index.html"
+
+
+def test_a_renamed_copy_is_found_and_independent_work_is_not(page):
+    reader = read_page(page.read_text(encoding="utf-8"))
+    assert reader.stats["similar:pairs"] == "2"
+    text = "".join(reader.text)
+    assert "ada and bob:" in text and "eve and fay:" in text
+    for independent in ("ada and cy", "cy and dee", "ada and dee", "cy and eve"):
+        assert independent not in text
+    assert float(reader.stats["similar:0"].rstrip("%")) >= 60
+
+
+def test_student_code_is_shown_as_text_never_as_markup(page):
+    source = page.read_text(encoding="utf-8")
+    reader = read_page(source)
+    assert "<script" not in source.lower() and "<img src=x" not in source
+    assert "script" not in reader.tags and set(reader.images) <= {
+        "scores.png", "parts.png", "checks.png", "times.png"
+    }  # fmt: skip
+    assert SCRIPT in "".join(reader.text)  # shown, readable, as the student wrote it
+    assert "mark" in reader.tags  # the shared regions are marked
+
+
+def test_in_a_browser_no_student_script_runs(page, chromium_browser):
+    dialogs = []
+    tab = chromium_browser.new_page()
+    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    tab.goto(page.as_uri(), wait_until="load")
+    assert tab.evaluate("window.pwned === undefined") and dialogs == []
+    assert SCRIPT in tab.inner_text("body")
+
+
+def test_earlier_terms_are_a_reference_set(class_folder, tmp_path):
+    earlier = tmp_path / "last_year"
+    earlier.mkdir()
+    (earlier / "kim.ipynb").write_bytes(notebook_with("valid_plots", renamed_copy))
+    out = tmp_path / "report"
+    arguments = ["report", "--gradebook", str(class_folder / "gradebook.sqlite"), "--out",
+                 str(out), "--similarity", "--reference", str(earlier)]  # fmt: skip
+    completed = CliRunner().invoke(main, arguments)
+    assert completed.exit_code == 0, completed.output
+    text = "".join(read_page((out / "index.html").read_text(encoding="utf-8")).text)
+    assert "cy and reference: kim" in text or "reference: kim and cy" in text
