@@ -130,3 +130,20 @@ def test_earlier_terms_are_a_reference_set(class_folder, tmp_path):
     assert completed.exit_code == 0, completed.output
     text = "".join(read_page((out / "index.html").read_text(encoding="utf-8")).text)
     assert "cy and reference: kim" in text or "reference: kim and cy" in text
+
+
+def test_the_review_page_shows_a_pair_side_by_side_as_text(class_folder):
+    from autograder.review.app import create_app
+
+    client = create_app(class_folder / "gradebook.sqlite", "token-0123456789", "me").test_client()
+    assert client.get("/?token=token-0123456789").status_code == 303  # the cookie is set
+    assert 'href="/similar?lab=tf_intro"' in client.get("/").get_data(as_text=True)
+    response = client.get("/similar?lab=tf_intro&threshold=0.6")
+    assert response.status_code == 200
+    source = response.get_data(as_text=True)
+    reader = read_page(source)
+    assert reader.stats["similar:pairs"] == "2"
+    assert "<script" not in source.lower() and "script" not in reader.tags
+    assert SCRIPT in "".join(reader.text) and "mark" in reader.tags
+    everything = read_page(client.get("/similar?lab=tf_intro&threshold=0").get_data(as_text=True))
+    assert everything.stats["similar:pairs"] == "15"  # every pair of the six

@@ -16,6 +16,7 @@ serialises two overrides made at once.
 
 import hashlib
 import hmac
+import math
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -23,6 +24,7 @@ from flask import Flask, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from autograder.gradebook import STATUSES, Gradebook
+from autograder.lab import LabError
 from autograder.overrides import LATE, TOTAL, OverrideError, describe_override
 from autograder.review.pages import (
     ClassQuery,
@@ -31,6 +33,14 @@ from autograder.review.pages import (
     hint_choices,
     part_maxima,
     student_view,
+)
+from autograder.similarity import (
+    DEFAULT_THRESHOLD,
+    SimilarPair,
+    given_cells,
+    marked,
+    similar_pairs,
+    submission_codes,
 )
 
 CSP = (
@@ -155,6 +165,22 @@ def create_app(
             class_lab=view.lab,
         ), status
 
+    @app.get("/similar")
+    def similar():
+        """The lab's graded notebooks compared, each pair above the threshold side by side."""
+        try:
+            lab = gradebook().choose_lab(request.args.get("lab") or None)
+        except LabError as error:
+            return render_template("error.html", message=str(error)), 400
+        threshold = _fraction(request.args.get("threshold", ""), DEFAULT_THRESHOLD)
+        rows = [row for row in gradebook().current_submissions(lab.reference)
+                if row["gradable"] and not row["superseded_by"]]  # fmt: skip
+        codes, problems = submission_codes(rows)
+        pairs = similar_pairs(codes, given_cells(lab), threshold)
+        return render_template("similar.html", lab=lab, class_lab=lab.reference,
+                               threshold=threshold, compared=len(codes), problems=problems,
+                               pairs=[_sides(pair) for pair in pairs])  # fmt: skip
+
     @app.get("/student")
     def student():
         return student_page(request.args.get("subject", ""), request.args.get("lab", ""))
@@ -186,6 +212,25 @@ def create_app(
         return redirect(where, 303)
 
     return app
+
+
+def _fraction(text: str, default: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        return default
+    return min(max(value, 0.0), 1.0) if math.isfinite(value) else default
+
+
+def _sides(pair: SimilarPair) -> dict:
+    """A pair as the page shows it: each side's name and its code cut into marked pieces."""
+    return {
+        "score": pair.score,
+        "sides": [
+            {"name": code.name, "pieces": marked(code.text, regions)}
+            for code, regions in zip((pair.first, pair.second), pair.regions, strict=True)
+        ],
+    }
 
 
 def _score(text: str) -> float:
