@@ -1,9 +1,12 @@
 """The labelled corpus: every submission earns what a fair instructor would give, per part."""
 
 import json
+import re
 
 import pytest
 
+from autograder.gradebook import Gradebook
+from autograder.pages.class_report import build_class_report
 from tests.conftest import CORPUS, grade_folder, part_scores
 
 LABELS = json.loads((CORPUS / "labels.json").read_text())
@@ -11,11 +14,15 @@ CASES = sorted(LABELS["cases"])
 
 
 @pytest.fixture(scope="module")
-def corpus_results(tmp_path_factory):
+def graded(tmp_path_factory):
     # One command over the whole folder, on every core, as an instructor would run it.
-    return grade_folder(
-        CORPUS / "notebooks", tmp_path_factory.mktemp("out"), "--cell-timeout", "15"
-    )
+    out = tmp_path_factory.mktemp("out")
+    return out, grade_folder(CORPUS / "notebooks", out, "--cell-timeout", "15")
+
+
+@pytest.fixture(scope="module")
+def corpus_results(graded):
+    return graded[1]
 
 
 def test_corpus_is_big_enough_and_covers_every_kind():
@@ -46,3 +53,22 @@ def test_a_lone_variable_earns_full_marks_with_the_list_form_as_a_tip(corpus_res
     assert "trainable_variables = [w]" in tipped[0]["output"]
     reference = corpus_results["valid_reference"]["tests"]
     assert not any("Tip:" in t["output"] for t in reference)
+
+
+def test_the_class_report_groups_the_failures_by_cause_in_a_few_dozen_rows(graded):
+    """The corpus as one class: its failures, each quoting hidden inputs, come to a few dozen
+    causes; no cause carries a student's numbers; every check has its statistics."""
+    book = Gradebook.open(graded[0] / "gradebook.sqlite")
+    try:
+        report = build_class_report(book)
+    finally:
+        book.close()
+    assert 0 < len(report.causes) <= 48
+    labels = [cause.label() for group in report.causes for _, cause in group.causes]
+    assert all(labels) and not [label for label in labels if re.search(r"\d\.\d", label)]
+    assert sum(group.count for group in report.causes) >= len(report.causes)
+    assert {check.name for check in report.checks} == {
+        test["name"] for result in graded[1].values() for test in result["tests"]
+        if not result["extra_data"].get("ungraded")
+    }  # fmt: skip
+    assert all(check.checked == len(report.graded) for check in report.checks)

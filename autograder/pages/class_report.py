@@ -67,12 +67,12 @@ class Row:
 
 @dataclass(frozen=True)
 class CauseGroup:
-    """The submissions that failed one check for one cause."""
+    """The submissions of one part that failed the same checks for the same causes: one
+    mistake usually fails several checks, each saying so in its own words."""
 
-    check: str
     part: str | None
-    cause: Cause
-    points_lost: float  # the mean over these submissions
+    causes: list[tuple[str, Cause]]  # (check, its cause), in the lab's order
+    points_lost: float  # in this part, by these checks: the mean over these submissions
     example: str  # the first line of one failure, as its student read it
     submissions: list[str]
 
@@ -192,27 +192,29 @@ def _seconds(result: SubmissionResult, started_at: str, graded_at: str) -> float
 
 
 def _cause_groups(graded: list[Row]) -> list[CauseGroup]:
-    """Failed checks grouped by check and cause, the most common first."""
-    groups: dict[tuple[str, Cause], list] = {}
+    """Failed checks grouped by check and cause; then, within a part, the groups failed by
+    the same submissions are one group. The most common first."""
+    by_cause: dict[tuple[str | None, str, Cause], dict[str, tuple[float, str]]] = {}
     for row in graded:
         for test in row.result.tests:
             if test.status != "passed":
-                key = (test.name, cause_of(test.output))
-                members = groups.setdefault(key, [test.tags[0] if test.tags else None, [], []])
-                members[1].append(row.name)
-                members[2].append((test.max_score - test.score, first_line(test.output)))
-    found = [
+                part = test.tags[0] if test.tags else None
+                members = by_cause.setdefault((part, test.name, cause_of(test.output)), {})
+                members[row.name] = (test.max_score - test.score, first_line(test.output))
+    merged: dict[tuple, list] = {}
+    for (part, check, cause), members in by_cause.items():
+        merged.setdefault((part, tuple(sorted(members))), []).append((check, cause, members))
+    groups = [
         CauseGroup(
-            check,
             part,
-            cause,
-            statistics.fmean(lost for lost, _ in failures),
-            failures[0][1],
-            names,
-        )  # fmt: skip
-        for (check, cause), (part, names, failures) in groups.items()
+            [(check, cause) for check, cause, _ in found],
+            sum(statistics.fmean(lost for lost, _ in m.values()) for _, _, m in found),
+            next(iter(found[0][2].values()))[1],
+            list(names),
+        )
+        for (part, names), found in merged.items()
     ]
-    return sorted(found, key=lambda group: (-group.count, group.check, group.cause.text))
+    return sorted(groups, key=lambda g: (-g.count, g.part or "", [c.text for _, c in g.causes]))
 
 
 def _part_summaries(report: ClassReport) -> list[PartSummary]:
@@ -222,7 +224,8 @@ def _part_summaries(report: ClassReport) -> list[PartSummary]:
         by_cause: dict[str, set[str]] = {}
         for group in report.causes:
             if group.part == part:
-                by_cause.setdefault(group.cause.label(), set()).update(group.submissions)
+                for _, cause in group.causes:
+                    by_cause.setdefault(cause.label(), set()).update(group.submissions)
         causes = sorted(((label, len(names)) for label, names in by_cause.items()),
                         key=lambda item: (-item[1], item[0]))  # fmt: skip
         summaries.append(PartSummary(part, points, len(lost), len(report.graded), causes))
@@ -428,9 +431,13 @@ def _causes_section(report: ClassReport) -> str:
         return f"<h2>What the class got wrong</h2>{summary}<p>No check failed.</p>"
     rows = [
         [
-            esc(group.check),
             esc(group.part or ""),
-            esc(group.cause.label()),
+            "<ul>"
+            + "".join(
+                f"<li>{esc(check)}: <b>{esc(cause.label())}</b></li>"
+                for check, cause in group.causes
+            )
+            + "</ul>",  # fmt: skip
             stat(f"cause:{index}", group.count),
             esc(_number(group.points_lost)),
             f"<code>{esc(group.example)}</code>",
@@ -439,12 +446,15 @@ def _causes_section(report: ClassReport) -> str:
         for index, group in enumerate(report.causes)
     ]
     return (
-        f"<h2>What the class got wrong</h2>{summary}<h3>Failures by check and cause</h3>"
+        f"<h2>What the class got wrong</h2>{summary}<h3>Failures by cause</h3>"
         "<p>Failed checks grouped by their cause: the hint that matched, the error the code"
         " raised, a time limit, or the message with its numbers set aside (each student's"
-        " hidden inputs differ). One example message per group, as its student read it.</p>"
+        " hidden inputs differ). Checks of one part failed by the same submissions are one"
+        " row: one mistake usually fails several. One example message per row, as its"
+        " student read it.</p>"
         + table(
-            ["check", "part", "cause", "submissions", "points lost", "for example", "who"], rows
+            ["part", "checks failed, and why", "submissions", "points lost", "for example", "who"],
+            rows,
         )  # fmt: skip
     )
 
