@@ -23,7 +23,7 @@ from autograder.notebook import NotebookError, load_notebook
 # copydetect's own defaults: matches shorter than NOISE tokens are ignored, matches of
 # GUARANTEE tokens or more are always found
 NOISE, GUARANTEE = 25, 30
-DEFAULT_THRESHOLD = 0.6  # of one notebook's own code (what the solution does not hold)
+DEFAULT_THRESHOLD = 0.7  # of one notebook's own code (what the solution does not hold)
 MIN_TOKENS = 60  # own code shorter than this is too little to compare
 CELL_BREAK = "\n\n\n"  # between cells in Code.text
 
