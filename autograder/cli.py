@@ -404,7 +404,7 @@ def feedback(
 @click.option(
     "--similarity-threshold",
     type=click.FloatRange(0, 1),
-    default=0.7,
+    default=0.8,
     show_default=True,
     help="The share of one notebook's own code found in the other that lists a pair.",
 )

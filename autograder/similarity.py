@@ -10,10 +10,13 @@ as a reference set: each is compared with this term's, not with each other. Ever
 runs on this machine; nothing is sent anywhere.
 """
 
+import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import copydetect.utils
+import numpy as np
 from copydetect import CodeFingerprint, compare_files
 
 from autograder.intake import IntakeError, discover, reread
@@ -23,9 +26,23 @@ from autograder.notebook import NotebookError, load_notebook
 # copydetect's own defaults: matches shorter than NOISE tokens are ignored, matches of
 # GUARANTEE tokens or more are always found
 NOISE, GUARANTEE = 25, 30
-DEFAULT_THRESHOLD = 0.7  # of one notebook's own code (what the solution does not hold)
+DEFAULT_THRESHOLD = 0.8  # of one notebook's own code (what the solution does not hold)
 MIN_TOKENS = 60  # own code shorter than this is too little to compare
 CELL_BREAK = "\n\n\n"  # between cells in Code.text
+
+
+def _stable_hashed_kgrams(text: str, k: int) -> np.ndarray:
+    """copydetect's k-gram hashes, with a hash that is the same in every process."""
+    return np.array(
+        [int.from_bytes(hashlib.blake2b(text[i : i + k].encode(), digest_size=8).digest(),
+                        "little", signed=True) for i in range(len(text) - k + 1)],
+        dtype=np.int64,
+    )  # fmt: skip
+
+
+# copydetect hashes k-grams with hash(), which Python seeds anew in every process: winnowing
+# then keeps other fingerprints, and the same class would give other pairs at every run.
+copydetect.utils.hashed_kgrams = _stable_hashed_kgrams
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,7 @@ def test_the_page_shows_the_groups_and_the_summary_per_part(gradebook, tmp_path)
     assert reader.stats["cause:0"] == "3"
     assert reader.stats["part-lost:train_step"] == "43%"  # 3 of 7
     text = "".join(reader.text)
-    assert "the code raised TypeError 2" in text  # the lecture's line for minimize
+    assert "the code raised TypeError: 2" in text  # the lecture's line for minimize
 
 
 def test_point_biserial_is_the_textbook_value():

@@ -415,11 +415,13 @@ def _checks_section(report: ClassReport, plots: dict[str, str]) -> str:
 
 def _part_line(summary: PartSummary) -> str:
     share = summary.lost / summary.graded if summary.graded else 0.0
-    causes = "; ".join(f"{label} {count}" for label, count in summary.causes[:5])
+    causes = "".join(
+        f"<li>{esc(label)}: <b>{count}</b></li>" for label, count in summary.causes[:3]
+    )
     return (
         f"<li><b>{esc(summary.part)}</b>: {stat(f'part-lost:{summary.part}', f'{share:.0%}')}"
         f" lost points ({summary.lost} of {summary.graded})"
-        + (f"; {esc(causes)}" if causes else "")
+        + (f". Most common causes, with how many students:<ol>{causes}</ol>" if causes else "")
         + "</li>"
     )
 
