@@ -168,3 +168,25 @@ def test_the_same_class_gives_the_same_scores_in_every_process():
         for seed in ("1", "2", "3")
     }  # fmt: skip
     assert len(scores) == 1 and scores.pop().strip() not in ("", "[]")
+
+
+def test_the_review_pages_pair_view_runs_no_student_script_in_a_browser(
+    class_folder, chromium_browser, tmp_path
+):
+    from tests.test_review_browser import start_review
+
+    server, url = start_review(class_folder / "gradebook.sqlite", tmp_path / "review.log")
+    try:
+        tab = chromium_browser.new_page()
+        dialogs = []
+        tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        tab.goto(url)  # the token becomes a cookie
+        tab.click("text=Similar submissions")
+        tab.wait_for_load_state("load")
+        assert tab.inner_text("[data-stat='similar:pairs']") == "2"
+        assert tab.evaluate("window.pwned === undefined") and dialogs == []
+        assert tab.evaluate("document.querySelectorAll('script, img').length") == 0
+        assert SCRIPT in tab.inner_text("body") and tab.locator("mark").count() > 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
