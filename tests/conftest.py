@@ -1,6 +1,7 @@
 """Shared helpers for the project's own tests."""
 
 import json
+import re
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -159,3 +160,24 @@ def read_page(source: str) -> PageReader:
     reader = PageReader()
     reader.feed(source)
     return reader
+
+
+def check_class_report_of_corpus(out: Path, results: dict[str, dict]) -> None:
+    """A graded corpus read as one class: its failures, each quoting hidden inputs, come to
+    a few dozen causes; no cause carries a student's numbers; every check has statistics."""
+    from autograder.gradebook import Gradebook
+    from autograder.pages.class_report import build_class_report
+
+    book = Gradebook.open(out / "gradebook.sqlite")
+    try:
+        report = build_class_report(book)
+    finally:
+        book.close()
+    assert 0 < len(report.causes) <= 48
+    labels = [cause.label() for group in report.causes for _, cause in group.causes]
+    assert all(labels) and not [label for label in labels if re.search(r"\d\.\d", label)]
+    assert {check.name for check in report.checks} == {
+        test["name"] for result in results.values() for test in result["tests"]
+        if not result["extra_data"].get("ungraded")
+    }  # fmt: skip
+    assert all(check.checked == len(report.graded) for check in report.checks)

@@ -1,13 +1,10 @@
 """The labelled corpus: every submission earns what a fair instructor would give, per part."""
 
 import json
-import re
 
 import pytest
 
-from autograder.gradebook import Gradebook
-from autograder.pages.class_report import build_class_report
-from tests.conftest import CORPUS, grade_folder, part_scores
+from tests.conftest import CORPUS, check_class_report_of_corpus, grade_folder, part_scores
 
 LABELS = json.loads((CORPUS / "labels.json").read_text())
 CASES = sorted(LABELS["cases"])
@@ -56,19 +53,4 @@ def test_a_lone_variable_earns_full_marks_with_the_list_form_as_a_tip(corpus_res
 
 
 def test_the_class_report_groups_the_failures_by_cause_in_a_few_dozen_rows(graded):
-    """The corpus as one class: its failures, each quoting hidden inputs, come to a few dozen
-    causes; no cause carries a student's numbers; every check has its statistics."""
-    book = Gradebook.open(graded[0] / "gradebook.sqlite")
-    try:
-        report = build_class_report(book)
-    finally:
-        book.close()
-    assert 0 < len(report.causes) <= 48
-    labels = [cause.label() for group in report.causes for _, cause in group.causes]
-    assert all(labels) and not [label for label in labels if re.search(r"\d\.\d", label)]
-    assert sum(group.count for group in report.causes) >= len(report.causes)
-    assert {check.name for check in report.checks} == {
-        test["name"] for result in graded[1].values() for test in result["tests"]
-        if not result["extra_data"].get("ungraded")
-    }  # fmt: skip
-    assert all(check.checked == len(report.graded) for check in report.checks)
+    check_class_report_of_corpus(*graded)

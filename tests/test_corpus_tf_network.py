@@ -1,13 +1,10 @@
 """The tf_network corpus: every submission earns what a fair instructor would give, per part."""
 
 import json
-import re
 
 import pytest
 
-from autograder.gradebook import Gradebook
-from autograder.pages.class_report import build_class_report
-from tests.conftest import ROOT, grade_folder, part_scores
+from tests.conftest import ROOT, check_class_report_of_corpus, grade_folder, part_scores
 
 CORPUS = ROOT / "tests" / "corpus_tf_network"
 LABELS = json.loads((CORPUS / "labels.json").read_text())
@@ -71,19 +68,4 @@ def test_feedback_names_the_likely_mistake(corpus_results):
 
 
 def test_the_class_report_groups_the_failures_by_cause_in_a_few_dozen_rows(graded):
-    """The corpus as one class: its failures, each quoting hidden inputs, come to a few dozen
-    causes; no cause carries a student's numbers; every check has its statistics."""
-    book = Gradebook.open(graded[0] / "gradebook.sqlite")
-    try:
-        report = build_class_report(book)
-    finally:
-        book.close()
-    assert 0 < len(report.causes) <= 48
-    labels = [cause.label() for group in report.causes for _, cause in group.causes]
-    assert all(labels) and not [label for label in labels if re.search(r"\d\.\d", label)]
-    assert sum(group.count for group in report.causes) >= len(report.causes)
-    assert {check.name for check in report.checks} == {
-        test["name"] for result in graded[1].values() for test in result["tests"]
-        if not result["extra_data"].get("ungraded")
-    }  # fmt: skip
-    assert all(check.checked == len(report.graded) for check in report.checks)
+    check_class_report_of_corpus(*graded)
