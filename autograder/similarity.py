@@ -177,3 +177,21 @@ def marked(text: str, spans: tuple[tuple[int, int], ...]) -> list[tuple[str, boo
         at = end
     pieces.append((text[at:], False))
     return [(piece, flag) for piece, flag in pieces if piece]
+
+
+@dataclass(frozen=True)
+class ClassSimilarity:
+    pairs: list[SimilarPair]
+    compared: int  # notebooks of the class read and compared
+    problems: list[str]  # one line per submission that could not be read
+
+
+def compare_class(
+    rows: list[dict], lab: Lab, threshold: float = DEFAULT_THRESHOLD, reference: Path | None = None
+) -> ClassSimilarity:
+    """The class's graded notebooks (gradebook rows) compared with each other, and with
+    earlier terms' notebooks in `reference`."""
+    codes, problems = submission_codes(rows)
+    earlier = reference_codes(reference) if reference else []
+    pairs = similar_pairs([*codes, *earlier], given_cells(lab), threshold)
+    return ClassSimilarity(pairs, len(codes), problems)

@@ -26,15 +26,7 @@ from autograder.pages.causes import Cause, cause_of, first_line
 from autograder.pages.check_statistics import FLAG_MEANINGS, CheckStatistics, check_statistics
 from autograder.pages.html import STYLE, esc, image, stat, table
 from autograder.results import SubmissionResult
-from autograder.similarity import (
-    DEFAULT_THRESHOLD,
-    SimilarPair,
-    given_cells,
-    marked,
-    reference_codes,
-    similar_pairs,
-    submission_codes,
-)
+from autograder.similarity import DEFAULT_THRESHOLD, SimilarPair, compare_class, marked
 
 log = logging.getLogger(__name__)
 
@@ -162,10 +154,8 @@ def build_class_report(
 
 
 def _similarity(lab: Lab, rows: list[dict], options: SimilarityOptions) -> Similarity:
-    codes, problems = submission_codes(rows)
-    reference = reference_codes(options.reference) if options.reference else []
-    pairs = similar_pairs([*codes, *reference], given_cells(lab), options.threshold)
-    return Similarity(options, pairs, len(codes), problems)
+    found = compare_class(rows, lab, options.threshold, options.reference)
+    return Similarity(options, found.pairs, found.compared, found.problems)
 
 
 def _row(submission: dict) -> Row:

@@ -34,14 +34,7 @@ from autograder.review.pages import (
     part_maxima,
     student_view,
 )
-from autograder.similarity import (
-    DEFAULT_THRESHOLD,
-    SimilarPair,
-    given_cells,
-    marked,
-    similar_pairs,
-    submission_codes,
-)
+from autograder.similarity import DEFAULT_THRESHOLD, SimilarPair, compare_class, marked
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self';"
@@ -175,11 +168,11 @@ def create_app(
         threshold = _fraction(request.args.get("threshold", ""), DEFAULT_THRESHOLD)
         rows = [row for row in gradebook().current_submissions(lab.reference)
                 if row["gradable"] and not row["superseded_by"]]  # fmt: skip
-        codes, problems = submission_codes(rows)
-        pairs = similar_pairs(codes, given_cells(lab), threshold)
+        found = compare_class(rows, lab, threshold)
         return render_template("similar.html", lab=lab, class_lab=lab.reference,
-                               threshold=threshold, compared=len(codes), problems=problems,
-                               pairs=[_sides(pair) for pair in pairs])  # fmt: skip
+                               threshold=threshold, compared=found.compared,
+                               problems=found.problems,
+                               pairs=[_sides(pair) for pair in found.pairs])  # fmt: skip
 
     @app.get("/student")
     def student():
