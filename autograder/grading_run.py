@@ -44,10 +44,16 @@ class GradingEngine:
 
 @contextlib.contextmanager
 def grading_engine(
-    lab: Lab, options: GradingOptions, *, workers: int | None = None, dask: str | None = None
+    lab: Lab,
+    options: GradingOptions,
+    *,
+    workers: int | None = None,
+    dask: str | None = None,
+    connect_now: bool = True,
 ) -> Iterator[GradingEngine]:
     """This machine's worker processes (one: in this process), or the Dask cluster at
-    `dask` (an address, a scheduler file, or local[:N])."""
+    `dask` (an address, a scheduler file, or local[:N]): connected at once, or, without
+    `connect_now`, only when there is something to grade."""
     if dask is None:
 
         def count(n: int) -> int:
@@ -58,12 +64,35 @@ def grading_engine(
             grade=lambda batch: grade_batch(batch, lab, options, count(len(batch))),
         )
         return
-    # Connecting checks the workers' versions: a refusal comes before anything is graded
-    with connect(dask, options.gpu, default_workers()) as client:
+    # Connecting checks the workers' versions: a refusal comes before anything is graded.
+    # A run whose every submission is in the gradebook already never connects.
+    with contextlib.ExitStack() as stack:
+        connected: list = []
+
+        def client():
+            if not connected:
+                connected.append(stack.enter_context(connect(dask, options.gpu, default_workers())))
+            return connected[0]
+
+        if connect_now:
+            client()
+
+        def describe(count: int) -> str:
+            if not count:
+                return f"the Dask cluster at {dask} not contacted"
+            return f"{cluster_threads(client())} Dask worker(s) at {dask}"
+
         yield GradingEngine(
-            describe=lambda n: f"{cluster_threads(client)} Dask worker(s) at {dask}",
-            grade=lambda batch: grade_on_cluster(client, batch, lab, options),
+            describe=describe,
+            grade=lambda batch: (
+                grade_on_cluster(client(), batch, lab, options) if batch else _no_results()
+            ),
         )
+
+
+def _no_results() -> Iterator[Graded]:
+    """An empty run's results: a generator, closed like any other."""
+    yield from ()
 
 
 class Progress(Protocol):
@@ -172,9 +201,14 @@ def grade_path(
         raise RunError(f"no notebooks or zips found under {path}")
     lab = lab_of(lab_reference or lab_of_notebooks(submissions))
     out_dir.mkdir(parents=True, exist_ok=True)
+    gradebook_file = gradebook_path or out_dir / "gradebook.sqlite"
+    # A first run connects before it writes anything; a later one only if it has work
+    connect_now = force or not gradebook_file.exists()
     try:
-        with grading_engine(lab, options, workers=workers, dask=dask) as engine:
-            gradebook = Gradebook.open(gradebook_path or out_dir / "gradebook.sqlite")
+        with grading_engine(
+            lab, options, workers=workers, dask=dask, connect_now=connect_now
+        ) as engine:
+            gradebook = Gradebook.open(gradebook_file)
             try:
                 return grade_into(
                     gradebook, submissions, lab, engine, out_dir, force=force, progress=progress

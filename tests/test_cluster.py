@@ -381,3 +381,21 @@ def test_a_lab_a_worker_lacks_is_unpacked_from_what_the_client_sent(tmp_path):
         copies.close()
     found = LabCopies().get("tf_network", lab_version(lab), b"")  # its own identical copy
     assert found.folder == lab.folder
+
+
+def test_a_run_with_nothing_to_grade_does_not_contact_the_cluster(mix, graded):
+    """Every submission is in the gradebook: the run says so and never connects, so an
+    address nobody answers at (a port bound here, never listened on) is no error."""
+    with socket.socket() as nobody:
+        nobody.bind(("127.0.0.1", 0))
+        port = nobody.getsockname()[1]
+        again = subprocess.run(
+            [sys.executable, "-m", "autograder.cli", "grade", str(mix), "--out", str(graded[2])]
+            + ["--dask", f"tcp://127.0.0.1:{port}"],
+            capture_output=True,
+            text=True,
+        )
+    assert again.returncode == 0, again.stderr
+    status = " ".join(again.stderr.split())
+    assert "0 to grade" in status and "not contacted" in status, status
+    assert len(gradebook_rows(graded[2] / "gradebook.sqlite")) == len(MIX) + 2
