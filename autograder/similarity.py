@@ -4,10 +4,10 @@ never a verdict.
 Each notebook's code cells are compared with every other's by copydetect (winnowed
 fingerprints of the token stream, in which every name is the same token: renaming
 variables or rewording comments does not hide copied code). What every submission shares
-is left out first: the fingerprints of the lab's solution notebook, which holds the
-assignment's given cells and the solution's lines. Earlier terms' notebooks may be added
-as a reference set: each is compared with this term's, not with each other. Everything
-runs on this machine; nothing is sent anywhere.
+is left out first: its cells that are cells of the assignment or of the solution, and in
+its other cells the fingerprints of those given cells. Earlier terms' notebooks may be
+added as a reference set: each is compared with this term's, not with each other.
+Everything runs on this machine; nothing is sent anywhere.
 """
 
 import hashlib
@@ -135,8 +135,8 @@ def similar_pairs(
     `given` is the assignment's and the solution's code cells. A notebook's cells that are
     given cells (comments and spacing aside) are left out; in the others, the fingerprints
     of given cells are set aside, so a renamed copy of the solution's lines, which every
-    correct student writes, does not count as shared. Each cell is fingerprinted on its
-    own: no fingerprint spans two cells."""
+    correct student writes, does not count as shared. The given cells are fingerprinted one
+    by one, as they are: joined, they would add fingerprints that span two of them."""
     known = {_normal(cell) for cell in given}
     # unique: copydetect intersects with assume_unique
     boilerplate = sorted({h for cell in given for h in _fingerprint(Code("g", cell), None).hashes})
