@@ -181,3 +181,12 @@ def check_class_report_of_corpus(out: Path, results: dict[str, dict]) -> None:
         if not result["extra_data"].get("ungraded")
     }  # fmt: skip
     assert all(check.checked == len(report.graded) for check in report.checks)
+
+
+def assert_verdict_matches(result: dict, expected: dict[str, float]) -> None:
+    """A corpus notebook's result earns its label in every part, and the label's total;
+    the failing checks' outputs say why when it does not."""
+    got = part_scores(result)
+    failures = {t["name"]: t["output"] for t in result["tests"] if t["status"] == "failed"}
+    assert got == pytest.approx(expected), json.dumps(failures, indent=1, ensure_ascii=False)
+    assert result["score"] == pytest.approx(sum(expected.values()))

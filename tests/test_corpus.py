@@ -4,7 +4,12 @@ import json
 
 import pytest
 
-from tests.conftest import CORPUS, check_class_report_of_corpus, grade_folder, part_scores
+from tests.conftest import (
+    CORPUS,
+    assert_verdict_matches,
+    check_class_report_of_corpus,
+    grade_folder,
+)
 
 LABELS = json.loads((CORPUS / "labels.json").read_text())
 CASES = sorted(LABELS["cases"])
@@ -34,12 +39,7 @@ def test_every_notebook_has_a_result(corpus_results):
 
 @pytest.mark.parametrize("name", CASES)
 def test_verdict_matches_label(corpus_results, name):
-    result = corpus_results[name]
-    expected = LABELS["cases"][name]["expected"]
-    got = part_scores(result)
-    failures = {t["name"]: t["output"] for t in result["tests"] if t["status"] == "failed"}
-    assert got == pytest.approx(expected), json.dumps(failures, indent=1, ensure_ascii=False)
-    assert result["score"] == pytest.approx(sum(expected.values()))
+    assert_verdict_matches(corpus_results[name], LABELS["cases"][name]["expected"])
 
 
 def test_a_lone_variable_earns_full_marks_with_the_list_form_as_a_tip(corpus_results):

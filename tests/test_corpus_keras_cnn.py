@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, grade_folder, part_scores
+from tests.conftest import ROOT, assert_verdict_matches, grade_folder, part_scores
 
 CORPUS = ROOT / "tests" / "corpus_keras_cnn"
 LABELS = json.loads((CORPUS / "labels.json").read_text())
@@ -39,12 +39,7 @@ def test_every_notebook_has_a_result(corpus_results):
 
 @pytest.mark.parametrize("name", CASES)
 def test_verdict_matches_label(corpus_results, name):
-    result = corpus_results[name]
-    expected = LABELS["cases"][name]["expected"]
-    got = part_scores(result)
-    failures = {t["name"]: t["output"] for t in result["tests"] if t["status"] == "failed"}
-    assert got == pytest.approx(expected), json.dumps(failures, indent=1, ensure_ascii=False)
-    assert result["score"] == pytest.approx(sum(expected.values()))
+    assert_verdict_matches(corpus_results[name], LABELS["cases"][name]["expected"])
 
 
 def test_untouched_earns_nothing(corpus_results):

@@ -4,7 +4,13 @@ import json
 
 import pytest
 
-from tests.conftest import ROOT, check_class_report_of_corpus, grade_folder, part_scores
+from tests.conftest import (
+    ROOT,
+    assert_verdict_matches,
+    check_class_report_of_corpus,
+    grade_folder,
+    part_scores,
+)
 
 CORPUS = ROOT / "tests" / "corpus_tf_network"
 LABELS = json.loads((CORPUS / "labels.json").read_text())
@@ -35,12 +41,7 @@ def test_every_notebook_has_a_result(corpus_results):
 
 @pytest.mark.parametrize("name", CASES)
 def test_verdict_matches_label(corpus_results, name):
-    result = corpus_results[name]
-    expected = LABELS["cases"][name]["expected"]
-    got = part_scores(result)
-    failures = {t["name"]: t["output"] for t in result["tests"] if t["status"] == "failed"}
-    assert got == pytest.approx(expected), json.dumps(failures, indent=1, ensure_ascii=False)
-    assert result["score"] == pytest.approx(sum(expected.values()))
+    assert_verdict_matches(corpus_results[name], LABELS["cases"][name]["expected"])
 
 
 def test_hard_coding_the_notebook_earns_at_most_15_percent_of_each_part(corpus_results):
