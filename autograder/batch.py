@@ -4,14 +4,17 @@ Workers are grader processes (they run the hidden checks), so their results may 
 back to the main process by pickle; nothing from a student's process ever does.
 """
 
+import ctypes
 import logging
 import os
+import signal
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
-from autograder.grade import GradingOptions, grade_submission, ungraded
+from autograder.grade import GradingOptions, grade_submission, grader_failure
 from autograder.lab import Lab, get_lab
 from autograder.results import SubmissionResult
 from autograder.sandbox.forkserver import ForkServer, ForkServerDied
@@ -22,6 +25,7 @@ log = logging.getLogger(__name__)
 # Gradings per submission, whatever stopped the earlier ones (its fork server or its
 # worker dying): a submission that takes the grader down every time can't stall a batch.
 MAX_ATTEMPTS = 2
+TASKS_PER_WORKER = 2  # submissions handed to the pool per worker process at a time
 
 
 class WarmServer:
@@ -76,8 +80,21 @@ class _Worker:
     warm: WarmServer | None = None
 
 
-def _init_worker(gpu: bool) -> None:
+def _init_worker(gpu: bool, client: int) -> None:
+    _exit_with(client)
     _Worker.warm = WarmServer(gpu)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _exit_with(client: int) -> None:
+    """Have the kernel kill this worker when its client dies (killed, say, by the OOM
+    killer). Otherwise the worker would wait for work forever, keeping its fork server."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != client:  # the client died before the line above: go now
+        os._exit(1)
 
 
 def _grade_in_worker(
@@ -119,16 +136,17 @@ def _grade_in_pool(
 ) -> Iterator[tuple[Submission, SubmissionResult]]:
     context = get_context("spawn")  # workers start clean: no inherited threads or TensorFlow
     attempts = {id(submission): 0 for submission in submissions}  # cut short by a dead worker
-    queue = list(submissions)
+    queue = deque(submissions)
     while queue:
         with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_init_worker, initargs=(options.gpu,)
+            workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(options.gpu, os.getpid()),
         ) as pool:
-            pending: dict[Future, Submission] = {
-                pool.submit(_grade_in_worker, s, lab.reference, options, attempts[id(s)]): s
-                for s in queue
-            }
-            queue = []
+            pending: dict[Future, Submission] = {}
+            retry: list[Submission] = []
+            _hand_out(pool, queue, pending, lab, options, attempts, TASKS_PER_WORKER * workers)
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -140,21 +158,29 @@ def _grade_in_pool(
                         # took down gets one more try in a fresh pool.
                         attempts[id(submission)] += 1
                         if attempts[id(submission)] < MAX_ATTEMPTS:
-                            queue.append(submission)
+                            retry.append(submission)
                             continue
                         result = grader_failure(submission, lab, "its worker was killed")
                     except Exception as error:  # noqa: BLE001 - never lose the submission
                         result = grader_failure(submission, lab, type(error).__name__)
                     yield submission, result
+                if not retry:
+                    _hand_out(pool, queue, pending, lab, options, attempts,
+                              TASKS_PER_WORKER * workers)  # fmt: skip
+            queue.extendleft(reversed(retry))
 
 
-def grader_failure(submission: Submission, lab: Lab, what: str) -> SubmissionResult:
-    """A result that says the grader, not the student, failed; the next run grades it again."""
-    log.error("grading %s failed in the grader: %s", submission.source, what)
-    result = ungraded(
-        lab,
-        f"Not graded: the grader failed on this submission ({what}), not the student."
-        " Running the same command again grades it.",
-    )
-    result.extra_data["grader_failure"] = True  # the gradebook does not keep it as final
-    return result
+def _hand_out(pool, queue: deque, pending: dict, lab: Lab, options, attempts, most: int) -> None:
+    """Give the pool submissions until `most` are in it. Only a few per worker at a time:
+    each queued call holds its submission and then its result until taken, so a class of
+    any size keeps the same few in memory."""
+    while queue and len(pending) < most:
+        submission = queue.popleft()
+        try:
+            future = pool.submit(
+                _grade_in_worker, submission, lab.reference, options, attempts[id(submission)]
+            )
+        except BrokenProcessPool:  # a worker died before any of its futures said so
+            queue.appendleft(submission)
+            return
+        pending[future] = submission

@@ -12,6 +12,7 @@ from autograder import __version__
 from autograder.hints import explain_error
 from autograder.lab import Lab
 from autograder.notebook import Notebook, NotebookError, load_notebook
+from autograder.reading import IntakeError, load
 from autograder.results import SubmissionResult, TestResult
 from autograder.runner import run_checks
 from autograder.sandbox.confine import reachable_temp_dir
@@ -72,8 +73,10 @@ def grade_submission(
     elif submission.problem:
         result = ungraded(lab, f"Not graded: {submission.problem}.")
     else:
-        try:
-            notebook = load_notebook(submission.data or b"")
+        try:  # read only now: a class of any size never sits in memory (reading.py)
+            notebook = load_notebook(load(submission).data or b"")
+        except IntakeError as error:  # moved or changed since intake: not the student's doing
+            result = grader_failure(submission, lab, str(error))
         except NotebookError as error:
             result = ungraded(lab, f"Not graded: {error}.")
         else:
@@ -137,6 +140,18 @@ def ungraded(lab: Lab, reason: str) -> SubmissionResult:
         for part, points in lab.parts.items()
     ]
     return SubmissionResult(score=0.0, tests=tests, output=reason, extra_data={"ungraded": True})
+
+
+def grader_failure(submission: Submission, lab: Lab, what: str) -> SubmissionResult:
+    """A result that says the grader, not the student, failed; the next run grades it again."""
+    log.error("grading %s failed in the grader: %s", submission.source, what)
+    result = ungraded(
+        lab,
+        f"Not graded: the grader failed on this submission ({what}), not the student."
+        " Running the same command again grades it.",
+    )
+    result.extra_data["grader_failure"] = True  # the gradebook does not keep it as final
+    return result
 
 
 def superseded(lab: Lab, submission: Submission) -> SubmissionResult:

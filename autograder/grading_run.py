@@ -12,6 +12,7 @@ import contextlib
 import sqlite3
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,13 +104,68 @@ class Progress(Protocol):
     def graded(self, submission: Submission, result: SubmissionResult) -> None: ...
 
 
+SHOWN_ROWS = 50  # a larger run's table lists only submissions that were not gradable
+
+
+@dataclass(frozen=True)
+class RowLine:
+    """What a run keeps of one submission for the terminal's table."""
+
+    name: str
+    score: float
+    parts: tuple[float, ...]  # in the lab's order of parts
+    note: str  # why it was not graded, if it wasn't
+    needs_a_look: bool  # not gradable, and not set aside for a newer file
+
+
 @dataclass
 class RunResults:
+    """A run's tally. Each result is committed and released as it arrives; what stays is
+    a few numbers and at most SHOWN_ROWS lines for the table, whatever the class's size."""
+
     lab: Lab
-    results: list[Graded] = field(default_factory=list)  # every submission, by name
-    graded_now: list[Graded] = field(default_factory=list)  # graded in this run
+    count: int = 0  # every submission, graded now or already in the gradebook
+    graded_now: int = 0
+    total_score: float = 0.0
+    full_marks: int = 0
+    not_gradable: int = 0
+    rows: list[RowLine] = field(default_factory=list)  # all, or the ones not gradable
+    rows_left_out: int = 0  # not gradable and not in `rows`
+    sandbox_gaps: Counter = field(default_factory=Counter)  # (defence, outcome) -> count
     seconds: float = 0.0  # grading time of this run
     override_notices: list[str] = field(default_factory=list)  # overrides the run touched
+
+    @property
+    def every_row_shown(self) -> bool:
+        return self.count <= SHOWN_ROWS
+
+    def add(self, submission: Submission, result: SubmissionResult) -> None:
+        self.count += 1
+        self.total_score += result.score
+        self.full_marks += result.score == self.lab.max_score
+        ungraded = bool(result.extra_data.get("ungraded"))
+        self.not_gradable += ungraded
+        self.sandbox_gaps.update(result.refused_defences())
+        if not self.every_row_shown and self.count == SHOWN_ROWS + 1:
+            self.rows = [row for row in self.rows if row.needs_a_look]
+        row = _row_line(submission, result, self.lab, ungraded)
+        if self.every_row_shown or (row.needs_a_look and len(self.rows) < SHOWN_ROWS):
+            self.rows.append(row)
+        elif row.needs_a_look:
+            self.rows_left_out += 1
+
+
+def _row_line(
+    submission: Submission, result: SubmissionResult, lab: Lab, ungraded: bool
+) -> RowLine:
+    parts = result.part_scores()
+    return RowLine(
+        submission.name,
+        result.score,
+        tuple(parts.get(part, (0.0, 0.0))[0] for part in lab.parts),
+        result.output.splitlines()[0] if ungraded and result.output else "",
+        ungraded and not submission.superseded_by,
+    )
 
 
 def grade_into(
@@ -123,7 +179,7 @@ def grade_into(
     progress: Progress | None = None,
 ) -> RunResults:
     """Grade what the gradebook has no result for (everything, with `force`), commit each
-    result as it arrives, and return every submission's result."""
+    result as it arrives (its row, then its file), and tally every submission's."""
     out_dir.mkdir(parents=True, exist_ok=True)
     version = lab_version(lab)
     run_id = gradebook.start_run(lab, version, " ".join(sys.argv))
@@ -138,12 +194,13 @@ def grade_into(
         if previous is None:
             to_grade.append(submission)
             continue
-        run.results.append((submission, previous))
+        run.add(submission, previous)
         if not (out_dir / f"{submission.name}.json").exists():
             previous.write(out_dir / f"{submission.name}.json")
     if progress:
         cached = len(submissions) - len(to_grade)
         progress.planned(lab, len(to_grade), cached, engine.describe(len(to_grade)))
+    in_force = gradebook.overrides_in_force()
     started = time.monotonic()
     # closing() stops the workers too when writing a result fails
     with contextlib.closing(engine.grade(to_grade)) as graded:
@@ -152,32 +209,30 @@ def grade_into(
                 run_id, version, submission, result, result.extra_data.get("started_at", "")
             )
             result.write(out_dir / f"{submission.name}.json")
-            run.results.append((submission, result))
-            run.graded_now.append((submission, result))
+            run.add(submission, result)
+            run.graded_now += 1
+            run.override_notices += override_notices(in_force, lab.reference, submission, result)
             if progress:
                 progress.graded(submission, result)
     gradebook.finish_run(run_id)
     run.seconds = time.monotonic() - started
-    run.results.sort(key=lambda pair: pair[0].name)
-    run.override_notices = override_notices(gradebook, lab.reference, run.graded_now)
+    run.rows.sort(key=lambda row: row.name)
     return run
 
 
-def override_notices(gradebook: Gradebook, lab: str, graded: list[Graded]) -> list[str]:
-    """For each submission just graded whose student has overrides in force: that they
-    stay, and what changed under them."""
-    in_force = gradebook.overrides_in_force()
-    lines = []
-    for submission, result in graded:
-        subject = subject_of({"student": submission.student, "source_path": str(submission.source)})
-        overrides = in_force.get((subject, lab), [])
-        if not overrides or submission.superseded_by:
-            continue
-        kept = ", ".join(override.what() for override in overrides)
-        lines.append(f"{submission.name}: overrides kept ({kept})")
-        lines += [f"{submission.name}: {line}" for line in drift(submission.sha256, result,
-                                                                 overrides)]  # fmt: skip
-    return lines
+def override_notices(
+    in_force: dict, lab: str, submission: Submission, result: SubmissionResult
+) -> list[str]:
+    """For a submission just graded whose student has overrides in force: that they stay,
+    and what changed under them."""
+    subject = subject_of({"student": submission.student, "source_path": str(submission.source)})
+    overrides = in_force.get((subject, lab), [])
+    if not overrides or submission.superseded_by:
+        return []
+    kept = ", ".join(override.what() for override in overrides)
+    return [f"{submission.name}: overrides kept ({kept})",
+            *(f"{submission.name}: {line}" for line in drift(submission.sha256, result,
+                                                             overrides))]  # fmt: skip
 
 
 def grade_path(

@@ -50,6 +50,12 @@ class SubmissionResult:
                 parts[tag] = (score + test.score, best + test.max_score)
         return parts
 
+    def refused_defences(self) -> list[tuple[str, str]]:
+        """(defence, why) for each defence of the sandbox the kernel refused this run."""
+        return [(str(defence), str(outcome))
+                for defence, outcome in (self.extra_data.get("sandbox") or {}).items()
+                if str(outcome).startswith("NOT APPLIED")]  # fmt: skip
+
     def to_json(self) -> dict:
         return {
             "score": round(self.score, 4),

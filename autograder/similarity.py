@@ -22,6 +22,7 @@ from copydetect import CodeFingerprint, compare_files
 from autograder.intake import IntakeError, discover, reread
 from autograder.lab import Lab
 from autograder.notebook import NotebookError, load_notebook
+from autograder.reading import load
 
 # copydetect's own defaults: matches shorter than NOISE tokens are ignored, matches of
 # GUARANTEE tokens or more are always found
@@ -110,7 +111,10 @@ def reference_codes(folder: Path) -> list[Code]:
         raise IntakeError(f"the reference folder {folder} can't be read: {error}") from None
     codes = []
     for submission in submissions:
-        text = notebook_code(submission.data or b"")
+        try:
+            text = notebook_code(load(submission).data or b"")
+        except IntakeError:  # gone or changed since it was found: nothing to compare
+            continue
         if text is not None:
             codes.append(Code(f"reference: {submission.name}", text, reference=True))
     return codes

@@ -1,5 +1,6 @@
 """What the instructor sees in the terminal: progress while grading, a table at the end."""
 
+from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
@@ -46,33 +47,28 @@ def progress_bar(console) -> Progress:
     )
 
 
-def summary_table(results: list[tuple[Submission, SubmissionResult]], lab: Lab) -> Table:
-    table = Table(title=f"{lab.title}: {len(results)} submission(s)")
+def summary_table(run) -> Table:
+    """Every submission of a small run; of a large one, those that were not gradable."""
+    lab = run.lab
+    title = f"{lab.title}: {run.count} submission(s)"
+    if not run.every_row_shown:
+        title += f"; not gradable: {len(run.rows) + run.rows_left_out}"
+        if run.rows_left_out:
+            title += f", {len(run.rows)} listed"
+    table = Table(title=title)
     table.add_column("submission")
     table.add_column("score", justify="right")
     for part, points in lab.parts.items():
         table.add_column(f"{part} /{points:g}", justify="right")
     table.add_column("note")
-    for submission, result in results:
-        parts = result.part_scores()
-        note = result.output.splitlines()[0] if result.extra_data.get("ungraded") else ""
-        table.add_row(
-            submission.name,
-            f"{result.score:g} / {lab.max_score:g}",
-            *(f"{parts.get(part, (0.0, 0.0))[0]:g}" for part in lab.parts),
-            note,
-        )
+    for row in run.rows:
+        table.add_row(row.name, f"{row.score:g} / {lab.max_score:g}",
+                      *(f"{points:g}" for points in row.parts), row.note)  # fmt: skip
     return table
 
 
-def sandbox_gaps(results: list[tuple[Submission, SubmissionResult]]) -> list[str]:
+def sandbox_gaps(gaps: Counter) -> list[str]:
     """One line per defence the kernel refused, with how many submissions ran without it."""
-    gaps: dict[tuple[str, str], int] = {}
-    for _, result in results:
-        for defence, outcome in (result.extra_data.get("sandbox") or {}).items():
-            if str(outcome).startswith("NOT APPLIED"):
-                key = (str(defence), str(outcome))
-                gaps[key] = gaps.get(key, 0) + 1
     return [
         f"{count} submission(s) ran without the sandbox's {defence} defence: {outcome}"
         for (defence, outcome), count in sorted(gaps.items())
@@ -135,21 +131,23 @@ class RunDisplay:
 
 
 def show_run(run, out_dir: Path, status: Console) -> None:
-    """The run's table of every submission, its warnings, and one line of totals."""
-    Console(width=160).print(summary_table(run.results, run.lab))
-    for gap in sandbox_gaps(run.results):
+    """The run's table (of every submission, or of those not gradable in a large class),
+    its warnings, and one line of totals."""
+    if run.rows:
+        Console(width=160).print(summary_table(run))
+    for gap in sandbox_gaps(run.sandbox_gaps):
         status.print(f"[yellow]Warning:[/yellow] {gap}")
     for notice in run.override_notices:
         status.print(f"[yellow]Override:[/yellow] {notice}", highlight=False)
-    scores = [result.score for _, result in run.results]
-    not_gradable = sum(bool(result.extra_data.get("ungraded")) for _, result in run.results)
     max_score = run.lab.max_score
     print(
-        f"Graded {len(run.graded_now)} in {run.seconds:.0f} s. Over all {len(run.results)}:"
-        f" mean {sum(scores) / len(scores):.2f} / {max_score:g}, full marks"
-        f" {sum(score == max_score for score in scores)}, not gradable {not_gradable}."
-        f" Results in {out_dir}/"
+        f"Graded {run.graded_now} in {run.seconds:.0f} s. Over all {run.count}:"
+        f" mean {run.total_score / max(run.count, 1):.2f} / {max_score:g}, full marks"
+        f" {run.full_marks}, not gradable {run.not_gradable}. Results in {out_dir}/"
     )
+    if not run.every_row_shown:
+        print("Every submission's score is in the gradebook: `autograder report` and"
+              " `autograder review` show the class, `autograder export` writes it.")  # fmt: skip
 
 
 def history_lines(subject: str, events: list[dict]) -> list[str]:

@@ -15,6 +15,7 @@ import pytest
 
 from autograder.intake import discover
 from autograder.lms.registry import entry_identity
+from autograder.reading import load
 from autograder.roster import load_roster
 from autograder.student import RosterError
 from tests.conftest import CORPUS, grade_folder, notebook_bytes
@@ -125,7 +126,7 @@ def test_receipts_are_not_submissions_and_the_newest_attempt_counts(tmp_path):
     assert all(s.source.suffix == ".ipynb" for s in found) and len(found) == 3
     counted = {s.student: s for s in found if s.superseded_by is None}
     assert set(counted) == {"username:mcurie", "username:cbabbage"}
-    assert b"new = 1" in counted["username:mcurie"].data
+    assert b"new = 1" in load(counted["username:mcurie"]).data
     assert counted["username:mcurie"].submitted_at == "2026-12-01T22:00:00"
 
 

@@ -1,4 +1,6 @@
 from autograder.intake import discover
+from autograder import reading
+from autograder.reading import load
 from tests.conftest import notebook_bytes, zip_of
 
 
@@ -11,7 +13,7 @@ def test_folder_finds_notebooks_and_zips_recursively_and_skips_checkpoints(tmp_p
     (tmp_path / "notes.txt").write_text("not a submission")
     found = discover(tmp_path)
     assert [s.name for s in found] == ["one", "two"]
-    assert b"y = 2" in found[1].data
+    assert b"y = 2" in load(found[1]).data
     assert all(len(s.sha256) == 64 for s in found)
 
 
@@ -34,7 +36,7 @@ def test_otter_export_zip_yields_its_notebook(tmp_path):
     path.write_bytes(export)
     (submission,) = discover(path)
     assert submission.problem is None
-    assert b"z = 3" in submission.data
+    assert b"z = 3" in load(submission).data
 
 
 def test_bad_zips_become_submissions_with_a_problem(tmp_path):
@@ -66,7 +68,7 @@ def test_canvas_download_zip_gives_identity_lateness_and_supersedes_older_files(
     bob = found["smithbob_late_23456_67891_tf_intro"]
     assert bob.student == "canvas:23456" and bob.late
     ann = found["leeann_34567_67892_tf_intro_2026_11_27T23_59_00"]
-    assert ann.student == "canvas:34567" and ann.problem is None and b"c = 1" in ann.data
+    assert ann.student == "canvas:34567" and ann.problem is None and b"c = 1" in load(ann).data
 
 
 def test_canvas_names_as_canvas_writes_them_late_unicode_and_anonymous(tmp_path):
@@ -93,7 +95,7 @@ def test_canvas_names_as_canvas_writes_them_late_unicode_and_anonymous(tmp_path)
         "anon_x7k2q_460_tf_intro.ipynb": ("canvas-anonymous:x7k2q", False, 460),
         "LATE_anon_48213_461_tf_intro.ipynb": ("canvas-anonymous:48213", True, 461),
     }
-    assert all(s.problem is None and s.data for s in found.values())
+    assert all(s.problem is None and load(s).data for s in found.values())
 
 
 def test_canvas_text_and_url_entries_are_not_notebooks_and_say_so(tmp_path):
@@ -144,9 +146,7 @@ submission_222:
 def test_entries_with_unsafe_paths_and_oversized_entries_are_refused_with_a_reason(
     tmp_path, monkeypatch
 ):
-    import autograder.intake as intake
-
-    monkeypatch.setattr(intake, "MAX_NOTEBOOK_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_NOTEBOOK_BYTES", 1000)
     archive = zip_of(
         {
             "../../escape/evil.ipynb": notebook_bytes("x = 1"),

@@ -191,7 +191,7 @@ def test_a_rerun_keeps_the_override_and_says_when_the_autograder_changed(gradebo
     for new_result, changed in ((result(10), False), (result(8), True)):
         run = gradebook.start_run(LAB, "v2", "regrade")
         gradebook.record(run, "v2", again, new_result, "")
-        notices = override_notices(gradebook, LAB.reference, [(again, new_result)])
+        notices = override_notices(gradebook.overrides_in_force(), LAB.reference, again, new_result)
         assert notices[0].endswith("overrides kept (part minimize)")
         assert any("now gives the part minimize 2" in n for n in notices) == changed
         assert entries(gradebook, roster)["Lovelace"].raw == 9  # 3 for minimize, whatever it gave

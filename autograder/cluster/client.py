@@ -12,11 +12,11 @@ from concurrent.futures import CancelledError
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from autograder.batch import grader_failure
 from autograder.cluster.lab_copy import pack_lab
-from autograder.grade import GradingOptions
+from autograder.grade import GradingOptions, grader_failure
 from autograder.gradebook import lab_version
 from autograder.lab import Lab
+from autograder.reading import IntakeError, load
 from autograder.results import SubmissionResult
 from autograder.submission import Submission
 from autograder.versions import grading_stack
@@ -143,18 +143,27 @@ def grade_on_cluster(
     on_cluster: dict[object, Submission] = {}
     finished = as_completed()
 
+    unreadable: list[tuple[Submission, SubmissionResult]] = []
+
     def submit_next() -> None:
         for index, submission in waiting:
+            try:  # the bytes are read now and travel with the task: workers share no disk
+                loaded = load(submission)
+            except IntakeError as error:
+                unreadable.append((submission, grader_failure(submission, lab, str(error))))
+                continue
             future = client.submit(
-                grade_on_worker, submission, shared, key=f"grade-{run}-{index}", pure=False
+                grade_on_worker, loaded, shared, key=f"grade-{run}-{index}", pure=False
             )
-            on_cluster[future] = submission
+            on_cluster[future] = submission  # without its bytes: they are the task's now
             finished.add(future)
             return
 
     try:
         for _ in range(max(4, TASKS_PER_THREAD * cluster_threads(client))):
             submit_next()
+        while unreadable:
+            yield unreadable.pop()
         for future in finished:
             submission = on_cluster.pop(future)
             try:
@@ -173,6 +182,8 @@ def grade_on_cluster(
             future.release()
             yield submission, result
             submit_next()
+            while unreadable:
+                yield unreadable.pop()
     finally:
         client.cancel(list(on_cluster))
         with suppress(Exception):  # the attempt counts are of no use once the batch is over

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from distributed import WorkerPlugin, get_client, get_worker
 
-from autograder.batch import MAX_ATTEMPTS, WarmServer, grade_with_restarts, grader_failure
+from autograder.batch import MAX_ATTEMPTS, WarmServer, grade_with_restarts
 from autograder.cluster.lab_copy import LabCopies
-from autograder.grade import GradingOptions
+from autograder.grade import GradingOptions, grader_failure
 from autograder.results import SubmissionResult
 from autograder.submission import Submission
 from autograder.versions import grading_stack

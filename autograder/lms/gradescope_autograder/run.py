@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def main(root: Path) -> int:
             " notebook. Ask your instructor to rerun it.",
         )
     _write(results, result, config)
-    for line in sandbox_gaps([(None, result)]):
+    for line in sandbox_gaps(Counter(result.refused_defences())):
         print(line)  # the instructor reads run_autograder's output; students don't
     print(f"score {result.score:g} / {result.max_score:g}; wrote {results}")
     return 0
