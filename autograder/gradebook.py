@@ -28,7 +28,7 @@ from autograder.overrides import (
     resolve_target,
     target_of,
 )
-from autograder.results import SubmissionResult
+from autograder.results import SubmissionResult, TestResult
 from autograder.submission import Submission
 from autograder.versions import package_version, python_source_digest
 
@@ -136,6 +136,16 @@ CREATE VIEW IF NOT EXISTS score_history AS
     FROM exported_grades g JOIN exports e ON e.id = g.export_id
     JOIN submissions s ON s.id = g.submission_id JOIN runs r ON r.id = s.run_id;
 """
+
+
+# A submissions row without its result's JSON and output (Gradebook.current_submissions)
+LISTED_COLUMNS = ", ".join(
+    f"s.{column}"
+    for column in ("id", "run_id", "name", "student", "submitted_at", "late", "superseded_by",
+                   "source_path", "sha256", "lab_version", "grader_version", "started_at",
+                   "graded_at", "score", "max_score", "gradable")
+)  # fmt: skip
+GRADER_FAILURE = "coalesce(json_extract(s.result_json, '$.extra_data.grader_failure'), 0)"
 
 
 def subject_of(row: dict) -> str:
@@ -378,14 +388,18 @@ class Gradebook:
             }
         return latest
 
-    def current_submissions(self, lab: str | None = None) -> list[dict]:
+    def current_submissions(self, lab: str | None = None, *, results: bool = True) -> list[dict]:
         """The newest result of every submitted file, as plain rows: what exports read;
         of one lab (its reference, as runs.lab holds it) if given. Each row also has its
         student's `subject` and the `overrides` in force for them (none on a superseded
-        file: it never counts)."""
+        file: it never counts). Without `results`, a row has no `result_json` and no
+        `output`, but its result's `grader_failure` flag: a page that lists a whole class
+        reads its checks from current_checks, since parsing every row's JSON (its cells
+        and their notes) is most of the time such a page takes."""
+        columns = "s.*" if results else f"{LISTED_COLUMNS}, {GRADER_FAILURE} AS grader_failure"
         rows = self._rows(
-            "SELECT s.*, r.lab FROM submissions s JOIN runs r ON r.id = s.run_id WHERE s.id IN"
-            " (SELECT max(id) FROM submissions GROUP BY source_path)"
+            f"SELECT {columns}, r.lab FROM submissions s JOIN runs r ON r.id = s.run_id"
+            " WHERE s.id IN (SELECT max(id) FROM submissions GROUP BY source_path)"
             " AND (? IS NULL OR r.lab = ?) ORDER BY s.name",
             (lab, lab),
         )
@@ -395,6 +409,24 @@ class Gradebook:
             key = (row["subject"], row["lab"])
             row["overrides"] = [] if row["superseded_by"] else in_force.get(key, [])
         return rows
+
+    def current_checks(self, lab: str | None = None) -> dict[int, list[TestResult]]:
+        """submission id -> its checks in order, for each row of current_submissions(lab):
+        name, score, points, status, message, and its part as its one tag (the columns of
+        the checks table; the result JSON's other fields are not read)."""
+        cursor = self.connection.execute(
+            "SELECT c.submission_id, c.name, c.part, c.score, c.max_score, c.status, c.output"
+            " FROM checks c JOIN submissions s ON s.id = c.submission_id"
+            " JOIN runs r ON r.id = s.run_id"
+            " WHERE s.id IN (SELECT max(id) FROM submissions GROUP BY source_path)"
+            " AND (? IS NULL OR r.lab = ?) ORDER BY c.submission_id, c.position",
+            (lab, lab),
+        )
+        checks: dict[int, list[TestResult]] = {}
+        for submission_id, name, part, score, points, status, output in cursor:
+            test = TestResult(name, score, points, status, output, tags=[part] if part else [])
+            checks.setdefault(submission_id, []).append(test)
+        return checks
 
     def _rows(self, query: str, parameters: tuple = ()) -> list[dict]:
         cursor = self.connection.cursor()

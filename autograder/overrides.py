@@ -181,6 +181,11 @@ def part_of(test) -> str | None:
 
 def adjust(result: SubmissionResult, overrides: list[Override]) -> Adjusted:
     by_target = {o.target: o for o in overrides if o.action == "set"}
+    if not by_target:
+        # Most rows of a class: nothing to copy (a page lists 10,000 of them at once)
+        parts = {part: score for part, (score, _) in result.part_scores().items()}
+        total = round(float(result.score), 6)
+        return Adjusted(replace(result, score=total), parts, total, float(result.score), ())
     tests = []
     for test in result.tests:
         override = by_target.get(f"check:{test.name}")

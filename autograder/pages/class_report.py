@@ -92,6 +92,7 @@ class ExportStatus:
     late: int
     missing: int
     changes: list[Change] | None  # None: the first export of this assignment
+    late_entries: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
 
 
 @dataclass(frozen=True)
@@ -227,13 +228,15 @@ def _latest_export(gradebook: Gradebook, lab: str) -> ExportStatus | None:
     if export is None:
         return None
     # An entry is late when its late policy counted days: the export's reason says so.
-    late = sum(g["status"] == "graded" and g["reason"].startswith("Late:") for g in export.grades)
+    late = [(g["name"], g["reason"]) for g in export.grades
+            if g["status"] == "graded" and g["reason"].startswith("Late:")]  # fmt: skip
     missing = sum(g["status"] == "missing" for g in export.grades)
     changes = None
     if export.previous is not None:
         finals = [(g["student"], g["name"], g["final"]) for g in export.grades]
         changes = changes_between(export.previous, finals)
-    return ExportStatus(export.created_at, export.format, export.assignment, late, missing, changes)
+    return ExportStatus(export.created_at, export.format, export.assignment, len(late), missing,
+                        changes, sorted(late))  # fmt: skip
 
 
 # ---- plots -------------------------------------------------------------------------------
@@ -322,6 +325,35 @@ def draw_plots(report: ClassReport, out: Path) -> dict[str, str]:
 
 def _number(value: float) -> str:
     return f"{value:.4g}"
+
+
+# A table or list whose length grows with the class shows this many rows at most (a MOOC
+# has 10,000 students); the rest are counted, and the page says where to find them.
+CAP = 50
+WHOLE_CLASS = (
+    "<code>autograder export csv</code> lists every file, and the review page"
+    " (<code>autograder review</code>) filters and pages through them"
+)
+
+
+def more_line(key: str, hidden: int, where: str = WHOLE_CLASS) -> str:
+    """The line under a capped table: how many rows it leaves out, and where they are."""
+    if hidden <= 0:
+        return ""
+    return f'<p class="more">… and {stat(f"more:{key}", hidden)} more: {where}.</p>'
+
+
+def capped_table(
+    key: str, headers: list[str], rows: list[list[str]], where: str = WHOLE_CLASS
+) -> str:
+    """The first CAP rows as a table, and how many more there are."""
+    return table(headers, rows[:CAP]) + more_line(key, len(rows) - CAP, where)
+
+
+def capped_names(names: list[str], cap: int = 10) -> str:
+    """Who, in a table's cell: the first few names, and how many others."""
+    shown = ", ".join(names[:cap])
+    return shown + (f" and {len(names) - cap} more" if len(names) > cap else "")
 
 
 def _counts_section(report: ClassReport) -> str:
@@ -433,9 +465,9 @@ def _causes_section(report: ClassReport) -> str:
             stat(f"cause:{index}", group.count),
             esc(_number(group.points_lost)),
             f"<code>{esc(group.example)}</code>",
-            esc(", ".join(group.submissions)),
+            esc(capped_names(group.submissions)),
         ]
-        for index, group in enumerate(report.causes)
+        for index, group in enumerate(report.causes[:CAP])
     ]
     return (
         f"<h2>What the class got wrong</h2>{summary}<h3>Failures by cause</h3>"
@@ -448,6 +480,12 @@ def _causes_section(report: ClassReport) -> str:
             ["part", "checks failed, and why", "submissions", "points lost", "for example", "who"],
             rows,
         )  # fmt: skip
+        + more_line(
+            "causes",
+            len(report.causes) - CAP,
+            "rarer causes, each failed by fewer"
+            " submissions than those above; the review page filters by failing check",
+        )
     )
 
 
@@ -469,13 +507,15 @@ def _similar_section(similarity: Similarity | None) -> str:
         [esc(pair.first.name), esc(pair.second.name), stat(f"similar:{index}", f"{pair.score:.0%}")]
         for index, pair in enumerate(similarity.pairs)
     ]
-    views = "".join(_side_by_side(pair) for pair in similarity.pairs)
+    views = "".join(_side_by_side(pair) for pair in similarity.pairs[:CAP])
+    where = "the most alike are listed first; the review page's similar submissions show them all"
     return (
         intro
         + (f"<ul>{problems}</ul>" if problems else "")
-        + (table(["submission", "submission", "shared"], rows) if rows else "")
+        + (capped_table("similar", ["submission", "submission", "shared"], rows, where)
+           if rows else "")
         + views
-    )
+    )  # fmt: skip
 
 
 def _side_by_side(pair: SimilarPair) -> str:
@@ -497,22 +537,57 @@ def _marked_code(text: str, regions) -> str:
     )
 
 
-def _submissions_section(report: ClassReport, plots: dict[str, str]) -> str:
-    rows = [
-        [
-            esc(row.name),
-            esc(row.status),
-            stat(f"score:{row.source}", _number(row.score)),
-            esc("-" if row.seconds is None else f"{row.seconds:.1f}"),
-            esc(" ".join(filter(None, [row.note, *_override_notes(row)]))),
-        ]
-        for row in sorted(report.rows, key=lambda row: row.name)
+SUBMISSION_COLUMNS = ["file", "status", "score", "s", "note"]
+
+
+def _submission_row(row: Row) -> list[str]:
+    return [
+        esc(row.name),
+        esc(row.status),
+        stat(f"score:{row.source}", _number(row.score)),
+        esc("-" if row.seconds is None else f"{row.seconds:.1f}"),
+        esc(" ".join(filter(None, [row.note, *_override_notes(row)]))),
     ]
-    return (
+
+
+def _submissions_section(report: ClassReport, plots: dict[str, str]) -> str:
+    times = (
         "<h2>Time per submission</h2>"
         f"{image(plots['times'], 'Histogram of seconds per submission')}"
-        f"<h2>Every submission</h2>{table(['file', 'status', 'score', 's', 'note'], rows)}"
     )
+    rows = sorted(report.rows, key=lambda row: row.name)
+    if len(rows) <= CAP:
+        every = table(SUBMISSION_COLUMNS, [_submission_row(row) for row in rows])
+        return f"{times}<h2>Every submission</h2>{every}"
+    return f"{times}<h2>Submissions to act on</h2>{_to_act_on(report, rows)}"
+
+
+ACTIONS = {  # status -> what the instructor does about such a file
+    "not gradable": "what the student must fix before it can be graded",
+    "grader failure": "run the same grade command again: it grades them",
+}
+
+
+def _to_act_on(report: ClassReport, rows: list[Row]) -> str:
+    """A large class's files that need the instructor, by what they need; the graded ones
+    are in the counts, the plots and the statistics above."""
+    overridden = stat("to-act:overridden", sum(1 for row in rows if row.adjusted
+                                                 and row.adjusted.applied))  # fmt: skip
+    parts = [
+        f"<p>{len(rows):,} files: too many to list here; {WHOLE_CLASS}. Below are those that"
+        f" need you, {CAP} of each kind at most ({overridden} overridden: under Overrides).</p>"
+    ]
+    for status, why in ACTIONS.items():
+        found = [_submission_row(row) for row in rows if row.status == status]
+        count = stat(f"to-act:{status}", len(found))
+        parts.append(f"<h3>{esc(status.capitalize())}: {count}</h3><p>{esc(why)}.</p>")
+        parts.append(capped_table(status, SUBMISSION_COLUMNS, found) if found else "")
+    if report.export is not None:
+        late = [[esc(name), esc(reason)] for name, reason in report.export.late_entries]
+        count = stat("to-act:late", len(late))
+        parts.append(f"<h3>Late, as the latest export judged them: {count}</h3>")
+        parts.append(capped_table("late", ["student", "late"], late) if late else "")
+    return "".join(parts)
 
 
 def _override_notes(row: Row) -> list[str]:
@@ -531,7 +606,14 @@ def _overrides_section(report: ClassReport) -> str:
     return (
         f"<h2>Overrides</h2><p>{stat('overridden', len(overridden))} submission(s) have scores"
         " set by hand (<code>autograder override</code>, or the review page); the scores above"
-        f" include them.</p>{table(['file', 'autograder', 'score', 'overrides'], rows)}"
+        f" include them.</p>"
+        + capped_table(
+            "overridden",
+            ["file", "autograder", "score", "overrides"],
+            rows,
+            "<code>autograder history STUDENT</code> shows one student's, and the"
+            " review page marks them ✎",
+        )  # fmt: skip
     )
 
 
@@ -546,8 +628,12 @@ def _export_section(export: ExportStatus | None) -> str:
     elif not export.changes:
         changed = "<p>No score changed since the previous export.</p>"
     else:
-        items = "".join(f"<li>{esc(change.line())}</li>" for change in export.changes)
-        changed = f"<p>{stat('export:changed', len(export.changes))} changed:</p><ul>{items}</ul>"
+        items = "".join(f"<li>{esc(change.line())}</li>" for change in export.changes[:CAP])
+        changed = (
+            f"<p>{stat('export:changed', len(export.changes))} changed:</p><ul>{items}</ul>"
+            + more_line("changed", len(export.changes) - CAP,
+                        "<code>autograder export --dry-run</code> lists every change")
+        )  # fmt: skip
     return (
         f"<h2>Export</h2><p>Latest: {esc(export.format)} of {esc(export.assignment)},"
         f" {esc(export.created_at)}. Late: {stat('export:late', export.late)};"

@@ -27,6 +27,7 @@ from autograder.gradebook import STATUSES, Gradebook
 from autograder.lab import LabError
 from autograder.overrides import LATE, TOTAL, OverrideError, describe_override
 from autograder.review.pages import (
+    PER_PAGE,
     ClassQuery,
     check_choices,
     class_rows,
@@ -123,17 +124,26 @@ def create_app(
     def points(value) -> str:
         return "–" if value is None else f"{float(value):g}"
 
+    @app.template_filter("count")
+    def count(value: int) -> str:
+        return f"{value:,}"  # 9,874: a MOOC's class is read at a glance
+
     @app.get("/")
     def class_view():
         labs = gradebook().graded_labs()
         query = ClassQuery.from_args(request.args, labs)
         rows = class_rows(gradebook(), query.lab)
         counted = [row for row in rows if row.status != "superseded"]
+        # Filtered and sorted over the whole class, then cut to a page; the counts and
+        # the filters' choices stay the whole class's.
+        page = query.page_of(query.apply(rows))
         return render_template(
             "class.html",
             labs=labs,
             query=query,
-            rows=query.apply(rows),
+            page=page,
+            rows=page.rows,
+            per_page_choices=PER_PAGE,
             scope=len(rows) - len(counted) if query.status == "superseded" else len(counted),
             superseded=len(rows) - len(counted),
             parts=part_maxima(rows),

@@ -7,6 +7,7 @@ from it is imported, run or evaluated.
 """
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -19,6 +20,8 @@ from autograder.results import SubmissionResult, TestResult
 # A check's message may end with advice from the lab's hints: "… Hint: <advice>".
 HINT = re.compile(r"Hint: ([^\n]+)")
 SORTS = ("name", "total")  # and part:<name>
+PER_PAGE = (25, 100, 500)  # the class page's choices of rows per page
+DEFAULT_PER_PAGE = 100
 
 
 def hints_in(text: str) -> list[str]:
@@ -96,12 +99,22 @@ class ClassRow(GradebookRowFacts):
 
 
 def class_rows(gradebook: Gradebook, lab: str) -> list[ClassRow]:
-    """One lab's counted and superseded files, as the class page lists them."""
+    """One lab's counted and superseded files, as the class page lists them. Read from the
+    gradebook's columns and checks table, not from each row's result JSON: at 10,000 rows
+    parsing the JSON (cells, notes) took most of the page's time."""
+    checks = gradebook.current_checks(lab)
     rows = []
-    for row in gradebook.current_submissions(lab):
-        result = SubmissionResult.from_json(json.loads(row["result_json"]))
+    for row in gradebook.current_submissions(lab, results=False):
+        result = listed_result(row, checks.get(row["id"], []))
         rows.append(ClassRow(row, result, adjust(result, row["overrides"]), status_of(row, result)))
     return rows
+
+
+def listed_result(row: dict, tests: list[TestResult]) -> SubmissionResult:
+    """What the class page reads of a row's result: its checks' verdicts and messages, its
+    score (as the result JSON rounds it) and whether the grader failed on it."""
+    extra = {"grader_failure": True} if row["grader_failure"] else {}
+    return SubmissionResult(round(row["score"], 4), tests, extra_data=extra)
 
 
 def part_maxima(rows: list[ClassRow]) -> dict[str, float]:
@@ -125,10 +138,14 @@ class ClassQuery:
     status: str = ""  # "" = every counted file; "superseded" shows the files that don't count
     sort: str = "name"
     descending: bool = False
+    page: int = 1  # 1-based; past the last page means the last page (see Page)
+    per_page: int = DEFAULT_PER_PAGE
 
     @classmethod
     def from_args(cls, args, labs: list[str]) -> "ClassQuery":
-        """The query a page's address asks for; the newest lab unless it names another."""
+        """The query a page's address asks for; the newest lab unless it names another.
+        A page number or size that is not one falls back to the first page of 100 rows."""
+        per_page = _whole_number(args.get("per_page", ""))
         return cls(
             lab=args.get("lab") if args.get("lab") in labs else (labs[0] if labs else ""),
             check=args.get("check", ""),
@@ -137,6 +154,8 @@ class ClassQuery:
             status=args.get("status", "") if args.get("status", "") in STATUSES else "",
             sort=args.get("sort", "name"),
             descending=args.get("order") == "desc",
+            page=max(_whole_number(args.get("page", "")) or 1, 1),
+            per_page=per_page if per_page in PER_PAGE else DEFAULT_PER_PAGE,
         )
 
     def args(self, **changes) -> dict[str, str]:
@@ -149,18 +168,26 @@ class ClassQuery:
             "status": self.status,
             "sort": self.sort if self.sort != "name" else "",
             "order": "desc" if self.descending else "",
+            "page": str(self.page) if self.page != 1 else "",
+            "per_page": str(self.per_page) if self.per_page != DEFAULT_PER_PAGE else "",
         }
-        values.update(changes)
+        values.update({key: str(value) for key, value in changes.items()})
         return {key: value for key, value in values.items() if value}
+
+    def page_link(self, page: int) -> dict[str, str]:
+        """Another page of the same rows: the filters, order and page size kept."""
+        return self.args(page=page if page != 1 else "")
 
     def sort_link(self, sort: str) -> dict[str, str]:
         """The order for a column heading's link: this column, the other way if it is the
-        current one; a score column starts with the highest."""
+        current one; a score column starts with the highest. From the first page: row 201
+        in one order is nobody in particular in the other."""
         if sort == self.sort:
             descending = not self.descending
         else:
             descending = sort != "name"
-        return self.args(sort=sort if sort != "name" else "", order="desc" if descending else "")
+        return self.args(sort=sort if sort != "name" else "", order="desc" if descending else "",
+                         page="")  # fmt: skip
 
     def keep(self, row: ClassRow) -> bool:
         if row.lab != self.lab:
@@ -185,6 +212,40 @@ class ClassQuery:
         elif self.descending:
             kept.reverse()
         return kept  # ties keep the name order: the sorts are stable
+
+    def page_of(self, rows: list[ClassRow]) -> "Page":
+        """The page asked for of rows already filtered and sorted (apply): the last one
+        if the number is past it."""
+        pages = max(1, math.ceil(len(rows) / self.per_page))
+        number = min(self.page, pages)
+        start = (number - 1) * self.per_page
+        return Page(rows[start : start + self.per_page], number, pages, start, len(rows))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the class's rows, and where it lies among them."""
+
+    rows: list[ClassRow]
+    number: int  # 1-based
+    pages: int  # at least 1, even with no rows
+    start: int  # how many matching rows come before this page's first
+    matching: int  # rows that the filters keep, on every page
+
+    @property
+    def first_row(self) -> int:
+        """The 1-based place of this page's first row among the matching ones (0: none)."""
+        return self.start + 1 if self.rows else 0
+
+    @property
+    def last_row(self) -> int:
+        return self.start + len(self.rows)
+
+
+def _whole_number(text: str) -> int | None:
+    """A page number or size as typed in an address: digits only, else None."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 @dataclass(frozen=True)
