@@ -104,20 +104,22 @@ def fast_notebook(body: str) -> bytes:
     return json.dumps(notebook, indent=1).encode()
 
 
-def class_groups(victim_folder: Path, port: int, tf_intro: int) -> dict[str, list[Item]]:
+def class_groups(victim_folder: Path, port: int) -> dict[str, list[Item]]:
     """The groups of the class run, each item with the score it earns under the fast lab."""
     corpus = all_items(victim_folder, port)
-    under_fast_lab = lambda items: [Item(i.group, i.name, i.data, 0.0) for i in items]  # noqa: E731
+    tf_intro = [i for group in ("valid", "mistake", "game", "untouched") for i in corpus[group]]
+    fast = [Item("fast", name, fast_notebook(body), score) for name, body, score in FAST_ANSWERS]
     return {
-        "fast": [
-            Item("fast", name, fast_notebook(body), score) for name, body, score in FAST_ANSWERS
-        ],  # fmt: skip
-        "tf_intro": under_fast_lab(
-            [i for group in ("valid", "mistake", "game", "untouched") for i in corpus[group]]
-        ),
-        "hostile": under_fast_lab(corpus["hostile"]),
+        "fast": fast,
+        "tf_intro": _under_fast_lab("tf_intro", tf_intro),
+        "hostile": _under_fast_lab("hostile", corpus["hostile"]),
         "broken": corpus["broken"],
     }
+
+
+def _under_fast_lab(group: str, items: list[Item]) -> list[Item]:
+    """No `scale` in them: 0 under the fast lab, whatever they earn under their own."""
+    return [Item(group, item.name, item.data, 0.0) for item in items]
 
 
 def class_mix(count: int, tf_intro: int, groups: dict[str, list[Item]]) -> dict[str, float]:
@@ -152,9 +154,11 @@ def worker_peaks(run: GradeRun) -> list[float]:
 
 
 def rows_per_second(out: Path, run: GradeRun) -> float:
+    """Rows committed a second, from the first result file to the command's end (before
+    it: intake, and the workers' start)."""
     with contextlib.closing(sqlite3.connect(out / "gradebook.sqlite")) as db:
         (rows,) = db.execute("SELECT COUNT(*) FROM submissions").fetchone()
-    return rows / run.seconds
+    return rows / (run.seconds - (run.first_result or 0.0))
 
 
 def timed(command: list[str]) -> float:
@@ -298,7 +302,7 @@ def class_run(args, modes, work: Path, listener: Listener, victim, seen, figures
     folder.mkdir()
     subprocess.run([str(AUTOGRADER), "new-lab", str(lab), "--name", FAST_LAB], check=True,
                    stdout=subprocess.DEVNULL)  # fmt: skip
-    groups = class_groups(victim[0].parent, listener.address[1], args.tf_intro)
+    groups = class_groups(victim[0].parent, listener.address[1])
     inputs: list[Input] = build(folder, args.count, groups, class_mix(args.count, args.tf_intro,
                                                                       groups))  # fmt: skip
     counts = {group: sum(i.item.group == group for i in inputs) for group in groups}

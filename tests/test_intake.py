@@ -1,5 +1,5 @@
-from autograder.intake import discover
 from autograder import reading
+from autograder.intake import discover
 from autograder.reading import load
 from tests.conftest import notebook_bytes, zip_of
 
