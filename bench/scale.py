@@ -28,7 +28,8 @@ class, of --count inputs (default 10,000)
     tf_intro or hostile notebook has no `scale` and scores 0 there, after running all of its
     cells in the sandbox. The checks of `bench.soak` are made: exactly one result file and
     one gradebook row per input, each scored as expected, no grader failure, no attack out.
-    Then, on its gradebook of N rows: `autograder export csv` and `autograder report`, timed.
+    Then, on its gradebook of N rows, `bench.pages` times `autograder report`, the review
+    page's class view and a student's page, and `autograder export csv`.
 
 Printed per run: wall seconds and seconds per submission, gradebook rows per second over the
 run, the client's peak RSS (and its RSS when the first result came, after intake), each
@@ -59,6 +60,8 @@ from autograder.submission import Submission
 from bench.cluster import AUTOGRADER, WORKERS, GradeRun, grade, running_cluster
 from bench.common import exit_on_sigterm, interruptible, step, stop_leftovers, warm_up
 from bench.hostile import Listener, bad_inputs
+from bench.pages import measure
+from bench.pages import report as report_pages
 from bench.soak import LARGE, VICTIM, Input, Item, all_items, build, check
 
 SAMPLE_SECONDS = 1.0
@@ -159,12 +162,6 @@ def rows_per_second(out: Path, run: GradeRun) -> float:
     with contextlib.closing(sqlite3.connect(out / "gradebook.sqlite")) as db:
         (rows,) = db.execute("SELECT COUNT(*) FROM submissions").fetchone()
     return rows / (run.seconds - (run.first_result or 0.0))
-
-
-def timed(command: list[str]) -> float:
-    started = time.monotonic()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.monotonic() - started
 
 
 def gradebook_commit_rate(folder: Path, rows: int) -> float:
@@ -318,14 +315,10 @@ def class_run(args, modes, work: Path, listener: Listener, victim, seen, figures
         described = describe(f"class {mode}", len(inputs), run, start)
         described["checks_passed"] = passed
         gradebook = out / "gradebook.sqlite"
-        described["export_csv_seconds"] = round(timed(
-            [str(AUTOGRADER), "export", "csv", "--gradebook", str(gradebook),
-             "--out", str(work / f"class-{mode}.csv")]), 1)  # fmt: skip
-        described["report_seconds"] = round(timed(
-            [str(AUTOGRADER), "report", "--gradebook", str(gradebook),
-             "--out", str(work / f"report-{mode}")]), 1)  # fmt: skip
-        print(f"export csv of {len(inputs)} rows: {described['export_csv_seconds']} s;"
-              f" report: {described['report_seconds']} s")  # fmt: skip
+        pages = measure(gradebook, repeat=3)  # report, review pages, export csv
+        report_pages(pages, gradebook)
+        described["pages"] = {label: {"seconds": round(seconds, 2), "bytes": size}
+                              for label, (seconds, size) in pages.items()}  # fmt: skip
         figures.append(described)
     return failed
 

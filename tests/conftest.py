@@ -69,6 +69,7 @@ SLOWEST_FILES = (
     "test_bundle.py",
     "test_lock.py",
     "test_batch.py",
+    "test_faults_at_scale.py",
     "test_lms_round_trip.py",
     "test_student_side.py",
     "test_sandbox.py",
