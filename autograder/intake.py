@@ -22,7 +22,10 @@ from autograder.lms.registry import (
 )
 from autograder.notebook import MAX_NOTEBOOK_BYTES, too_large
 from autograder.reading import (
+    Changed,
+    Gone,
     IntakeError,
+    Unreadable,
     load,
     members,
     notebook_from_zip,
@@ -31,6 +34,7 @@ from autograder.reading import (
     sha256_of,
     sha256_of_file,
     unsafe_name,
+    zip_holds,
 )
 from autograder.submission import Location, Submission
 
@@ -226,11 +230,52 @@ def _recency(submission: Submission) -> tuple:
 
 
 def reread(row: dict) -> Submission:
-    """The submission a gradebook row was graded from, read again (its bytes included)."""
+    """The submission a gradebook row was graded from, read again (its bytes included).
+
+    An entry of a class download is read straight from the zip, not found again among all
+    of its entries: a page that shows one student's code costs the same in a class of
+    10,000."""
     source = Path(row["source_path"])
     container = next((path for path in (source, *source.parents) if path.is_file()), None)
     if container is None:
         raise IntakeError(f"{row['name']}: {source} is no longer there")
+    found = _entry(source, container, row["sha256"]) or _found_again(row, source, container)
+    try:
+        found = load(found)
+    except Changed as error:
+        raise _changed_since_graded(row, error.digest) from None
+    except Gone:
+        raise IntakeError(f"{row['name']}: {container} no longer holds {source}") from None
+    except Unreadable as error:
+        raise IntakeError(f"{row['name']}: {container} can't be read ({error})") from None
+    except IntakeError as error:  # the file is as graded: what is wrong with it, again
+        found = replace(found, problem=str(error))
+    return replace(
+        found,
+        name=row["name"],
+        student=row["student"],
+        submitted_at=row["submitted_at"],
+        late=bool(row["late"]),
+        superseded_by=row["superseded_by"],
+    )
+
+
+def _entry(source: Path, container: Path, sha256: str) -> Submission | None:
+    """A class download's notebook or export entry, where intake found it; None for what
+    intake read otherwise (a file of its own, a student's text or link, an unsafe name)."""
+    if source == container:
+        return None
+    member = PurePosixPath(source.relative_to(container).as_posix())
+    if member.suffix.lower() not in SUBMISSION_SUFFIXES or _not_a_notebook(member):
+        return None
+    if not zip_holds(container, str(member)):  # gone, or an unsafe name intake shortened
+        return None
+    location = Location(container, str(member), member.suffix.lower() == ".zip")
+    return Submission(source, member.stem, None, sha256, location=location)
+
+
+def _found_again(row: dict, source: Path, container: Path) -> Submission:
+    """The submission as intake finds it again in its file."""
     try:
         found = [s for s in discover(container) if str(s.source) == row["source_path"]]
     except (IntakeError, OSError) as error:
@@ -238,16 +283,13 @@ def reread(row: dict) -> Submission:
     if not found:
         raise IntakeError(f"{row['name']}: {container} no longer holds {source}")
     if found[0].sha256 != row["sha256"]:
-        raise IntakeError(
-            f"{row['name']}: {source} has changed since it was graded (SHA-256"
-            f" {found[0].sha256[:12]}…, graded {row['sha256'][:12]}…); grade it with"
-            " `autograder grade` as a new submission"
-        )
-    return replace(
-        load(found[0]),
-        name=row["name"],
-        student=row["student"],
-        submitted_at=row["submitted_at"],
-        late=bool(row["late"]),
-        superseded_by=row["superseded_by"],
+        raise _changed_since_graded(row, found[0].sha256)
+    return found[0]
+
+
+def _changed_since_graded(row: dict, digest: str) -> IntakeError:
+    return IntakeError(
+        f"{row['name']}: {row['source_path']} has changed since it was graded (SHA-256"
+        f" {digest[:12]}…, graded {row['sha256'][:12]}…); grade it with `autograder grade`"
+        " as a new submission"
     )

@@ -12,6 +12,7 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
@@ -23,6 +24,22 @@ MAX_ZIP_ENTRIES = 10_000
 
 class IntakeError(Exception):
     """A path given to the grader, or a file in it, can't be read; the message says why."""
+
+
+class Gone(IntakeError):
+    """The file, or its entry in a zip, is no longer where intake found it."""
+
+
+class Unreadable(IntakeError):
+    """The file is there but can't be read (permissions, a damaged zip)."""
+
+
+class Changed(IntakeError):
+    """The file no longer hashes as it did when it was found."""
+
+    def __init__(self, message: str, digest: str):
+        super().__init__(message)
+        self.digest = digest  # what it hashes as now
 
 
 def sha256_of(data: bytes) -> str:
@@ -99,20 +116,22 @@ def load(submission: Submission) -> Submission:
     if submission.data is not None or submission.location is None:
         return submission
     try:
-        digest, data = _read(submission.location)
-    except (OSError, KeyError, zipfile.BadZipFile) as error:
-        raise IntakeError(f"{submission.source} can't be read again ({error})") from None
+        digest, notebook = _hash_and_open(submission.location)
+    except (FileNotFoundError, KeyError):  # KeyError: the zip has no such entry now
+        raise Gone(f"{submission.source} is no longer there") from None
+    except (OSError, zipfile.BadZipFile) as error:
+        raise Unreadable(f"{submission.source} can't be read again ({error})") from None
     if digest != submission.sha256:
-        raise IntakeError(f"{submission.source} changed after it was found")
-    return replace(submission, data=data)
+        raise Changed(f"{submission.source} changed after it was found", digest)
+    return replace(submission, data=notebook())
 
 
-def _read(location: Location) -> tuple[str, bytes]:
-    """The submitted file's hash (of a notebook, an export zip or a download's entry) and
-    the notebook's bytes."""
+def _hash_and_open(location: Location) -> tuple[str, Callable[[], bytes]]:
+    """The submitted file's hash (of a notebook, an export zip or a download's entry), and
+    how to get the notebook's bytes from it (IntakeError if it holds none)."""
     if location.member is None and location.export:  # an otter export zip, hashed whole
-        digest = sha256_of_file(location.file)
-        return digest, notebook_from_zip(_open_zip(location.file, *_identity(location.file)))
+        archive = _open_zip(location.file, *_identity(location.file))
+        return sha256_of_file(location.file), lambda: notebook_from_zip(archive)
     if location.member is None:
         if location.file.stat().st_size > MAX_NOTEBOOK_BYTES:
             raise IntakeError(f"{location.file} is over {MAX_NOTEBOOK_BYTES // 10**6} MB")
@@ -120,7 +139,15 @@ def _read(location: Location) -> tuple[str, bytes]:
     else:
         archive = _open_zip(location.file, *_identity(location.file))
         raw = read_member(archive, archive.getinfo(location.member))
-    return sha256_of(raw), notebook_in_export(raw) if location.export else raw
+    return sha256_of(raw), (lambda: notebook_in_export(raw)) if location.export else lambda: raw
+
+
+def zip_holds(file: Path, member: str) -> bool:
+    """Whether the zip has an entry of that name (its directory read once per process)."""
+    try:
+        return member in _open_zip(file, *_identity(file)).NameToInfo
+    except (OSError, zipfile.BadZipFile):
+        return False
 
 
 def _identity(path: Path) -> tuple[int, int]:

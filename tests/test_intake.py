@@ -1,3 +1,5 @@
+import pytest
+
 from autograder import reading
 from autograder.intake import discover
 from autograder.reading import load
@@ -193,3 +195,33 @@ def test_a_notebook_over_the_size_limit_is_refused_at_intake(tmp_path):
     assert submission.data is None
     assert "over the 52 MB limit" in submission.problem
     assert len(submission.sha256) == 64
+
+
+def test_a_class_downloads_entry_is_read_again_straight_from_the_zip(tmp_path):
+    """What the review page, regrade and the similarity report do with a gradebook row."""
+    from autograder.intake import reread
+
+    entries = {f"submissions/student_{n}.ipynb": notebook_bytes(f"x = {n}") for n in range(3)}
+    entries["submissions/empty_export.zip"] = zip_of({"notes.txt": b"no notebook"})
+    (tmp_path / "class.zip").write_bytes(zip_of(entries))
+    found = {s.name: s for s in discover(tmp_path / "class.zip")}
+
+    def row(name: str) -> dict:
+        submission = found[name]
+        return {"source_path": str(submission.source), "name": name, "student": None,
+                "sha256": submission.sha256, "submitted_at": None, "late": 0,
+                "superseded_by": None}  # fmt: skip
+
+    rows = {name: row(name) for name in found}
+    assert b"x = 1" in reread(rows["student_1"]).data
+    again = reread(rows["empty_export"])
+    assert again.data is None and "holds no notebook" in again.problem  # as at intake
+    # The class zip downloaded again with one entry changed and one gone
+    entries["submissions/student_1.ipynb"] = notebook_bytes("x = 'changed'")
+    del entries["submissions/student_2.ipynb"]
+    (tmp_path / "class.zip").write_bytes(zip_of(entries))
+    with pytest.raises(reading.IntakeError, match="has changed since it was graded"):
+        reread(rows["student_1"])
+    with pytest.raises(reading.IntakeError, match="no longer holds"):
+        reread(rows["student_2"])
+    assert b"x = 0" in reread(rows["student_0"]).data
