@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -272,3 +273,14 @@ class Sampler(threading.Thread):
     def stop(self) -> None:
         self._stop_event.set()
         self.join()
+
+
+def finish(failed: bool, what: str, data, json_path: Path | None) -> None:
+    """Write the figures as JSON if asked, print this script's own CPU time and the verdict,
+    and exit 1 if anything failed."""
+    if json_path:
+        json_path.write_text(json.dumps(data, indent=1))
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"\nCPU used by this script (inputs, sampling): {own.ru_utime + own.ru_stime:.1f} s")
+    print(f"{'FAIL' if failed else 'PASS'}: {what}")
+    sys.exit(1 if failed else 0)

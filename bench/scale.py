@@ -44,11 +44,9 @@ and a few minutes for the pipeline runs.
 import argparse
 import contextlib
 import json
-import resource
 import socket
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -58,7 +56,7 @@ from autograder.lab import get_lab
 from autograder.results import SubmissionResult
 from autograder.submission import Submission
 from bench.cluster import AUTOGRADER, WORKERS, GradeRun, grade, running_cluster
-from bench.common import exit_on_sigterm, interruptible, step, stop_leftovers, warm_up
+from bench.common import exit_on_sigterm, finish, interruptible, step, stop_leftovers, warm_up
 from bench.hostile import Listener, bad_inputs
 from bench.pages import measure
 from bench.pages import report as report_pages
@@ -276,12 +274,7 @@ def main() -> None:
     finally:
         listener.close()
         stop_leftovers(list(seen.values()))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=1))
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    print(f"\nCPU used by this script (inputs, sampling): {own.ru_utime + own.ru_stime:.1f} s")
-    print(f"{'FAIL' if failed else 'PASS'}: scale, {', '.join(modes)}")
-    sys.exit(1 if failed else 0)
+    finish(failed, f"scale, {', '.join(modes)}", figures, args.json)
 
 
 def checked(run: GradeRun, inputs: list[Input], listener: Listener, victim) -> bool:

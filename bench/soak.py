@@ -87,7 +87,6 @@ import hashlib
 import io
 import json
 import os
-import resource
 import socket
 import sqlite3
 import sys
@@ -101,6 +100,7 @@ from bench.common import (
     CORPUS,
     exit_on_sigterm,
     expected_parts,
+    finish,
     interruptible,
     notebooks,
     step,
@@ -505,12 +505,7 @@ def main() -> None:
     finally:
         listener.close()
         stop_leftovers(list(seen.values()))
-    if args.json:
-        args.json.write_text(json.dumps(data, indent=1))
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    print(f"\nCPU used by this script (inputs, sampling): {own.ru_utime + own.ru_stime:.1f} s")
-    print(f"{'FAIL' if failed else 'PASS'}: soak of {args.count} inputs, {', '.join(modes)}")
-    sys.exit(1 if failed else 0)
+    finish(failed, f"soak of {args.count} inputs, {', '.join(modes)}", data, args.json)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from autograder.grade import GradingOptions
 from autograder.gradebook import lab_version
 from autograder.intake import discover
 from autograder.lab import LabError, get_lab
+from autograder.new_lab import new_lab
 from tests.conftest import CORPUS, ROOT, grade_folder, notebook_bytes, part_scores
 from tests.dask_cluster import Cluster
 
@@ -191,12 +192,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(cluster, tmp_path):
 
 def test_a_submission_that_kills_its_worker_every_time_is_the_graders_failure(tmp_path):
     lab = tmp_path / "crash_lab"
-    made = subprocess.run(
-        [sys.executable, "-m", "autograder.cli", "new-lab", str(lab), "--name", "crash_lab"],
-        capture_output=True,
-        text=True,
-    )
-    assert made.returncode == 0, made.stderr
+    new_lab(lab, "crash_lab")  # the lab `autograder new-lab` writes
     with (lab / "checks" / "check_scale.py").open("a") as checks:
         checks.write(
             "\n\n@pytest.fixture(autouse=True)\n"

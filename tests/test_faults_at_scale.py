@@ -8,6 +8,7 @@ same runs at 10,000 submissions are `bench/scale.py`'s.
 """
 
 import contextlib
+import io
 import json
 import signal
 import sqlite3
@@ -19,6 +20,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from autograder.new_lab import new_lab
 from tests.conftest import notebook_bytes
 
 pytest.importorskip("distributed", reason="the dev extra installs Dask distributed")
@@ -40,12 +42,7 @@ def fast_class(tmp_path_factory) -> tuple[Path, Path, dict[str, float]]:
     with bytes of its own (the student's number in a comment), a few not notebooks at all."""
     root = tmp_path_factory.mktemp("fast_class")
     lab = root / "fast_lab"
-    made = subprocess.run(
-        [sys.executable, "-m", "autograder.cli", "new-lab", str(lab), "--name", "fast_lab"],
-        capture_output=True,
-        text=True,
-    )
-    assert made.returncode == 0, made.stderr
+    new_lab(lab, "fast_lab")  # the lab `autograder new-lab` writes
     folder = root / "class"
     folder.mkdir()
     expected = {}
@@ -204,3 +201,25 @@ def test_the_run_commits_each_result_as_it_arrives_and_keeps_no_notebook(fast_cl
     assert run.not_gradable == len(broken) > 0
     assert not run.every_row_shown and [row.name for row in run.rows] == broken
     assert all((tmp_path / f"{s.name}.json").exists() for s in submissions)
+    shown = terminal_output(run, tmp_path)
+    words = " ".join(shown.split())  # a title wider than its table wraps
+    assert f"{len(submissions)} submission(s); not gradable: {len(broken)}" in words
+    listed = [name for name in found_names(submissions) if f"│ {name} " in shown]
+    assert listed == broken, "the table lists the submissions that were not gradable, only"
+    assert "Every submission's score is in the gradebook" in words
+
+
+def found_names(submissions) -> list[str]:
+    return sorted(submission.name for submission in submissions)
+
+
+def terminal_output(run, out: Path) -> str:
+    """What `show_run` prints, table and totals, as the instructor's terminal shows it."""
+    from rich.console import Console
+
+    from autograder.terminal import show_run
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        show_run(run, out, Console(file=buffer, width=160))
+    return buffer.getvalue()
