@@ -82,6 +82,15 @@ def grade_submission(
         else:
             result = _grade_notebook(notebook, lab, options, forkserver)
     result.execution_time = time.monotonic() - started
+    stamp(result, submission)
+    result.extra_data["grader"] = {"version": __version__, "lab": lab.name}
+    result.extra_data["started_at"] = started_at
+    return result
+
+
+def stamp(result: SubmissionResult, submission: Submission) -> SubmissionResult:
+    """Says in the result whose file it is: also what a result of the same bytes, graded
+    for another file, is given before it stands for this one."""
     result.extra_data["submission"] = {
         "path": str(submission.source),
         "sha256": submission.sha256,
@@ -89,8 +98,6 @@ def grade_submission(
         "submitted_at": submission.submitted_at,
         "late": submission.late,
     }
-    result.extra_data["grader"] = {"version": __version__, "lab": lab.name}
-    result.extra_data["started_at"] = started_at
     return result
 
 

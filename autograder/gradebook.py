@@ -301,6 +301,16 @@ class Gradebook:
         result = SubmissionResult.from_json(json.loads(row[0]))
         return None if result.extra_data.get("grader_failure") else result
 
+    def holds(self, submission: Submission, version: str) -> bool:
+        """Whether this file, with these bytes, has a row of its own under this grader and
+        lab version that is not the grader's failure."""
+        row = self.connection.execute(
+            f"SELECT 1 FROM submissions s WHERE s.sha256 = ? AND s.lab_version = ?"
+            f" AND s.grader_version = ? AND s.source_path = ? AND NOT {GRADER_FAILURE} LIMIT 1",
+            (submission.sha256, version, __version__, str(submission.source)),
+        ).fetchone()
+        return row is not None
+
     def record(
         self,
         run_id: int,

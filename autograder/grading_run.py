@@ -2,7 +2,8 @@
 runner all grade through here.
 
 A run picks the lab, asks the gradebook which submissions it already holds a result for
-(same content, same grader and lab version), grades the rest on an engine (this
+(same content, same grader and lab version; a file whose bytes were graded for another
+file gets that verdict in a row of its own), grades the rest on an engine (this
 machine's worker processes, or a Dask cluster) and commits each result as it arrives:
 the gradebook row first, then the result file. A row without its file is rewritten from
 the gradebook on the next run; a file without its row would be graded again.
@@ -20,7 +21,7 @@ from typing import Protocol
 
 from autograder.batch import default_workers, grade_batch
 from autograder.cluster.client import ClusterError, cluster_threads, connect, grade_on_cluster
-from autograder.grade import GradingOptions
+from autograder.grade import GradingOptions, stamp
 from autograder.gradebook import Gradebook, lab_version, subject_of
 from autograder.intake import IntakeError, discover, notebook_lab
 from autograder.lab import Lab, LabError, get_lab, known_labs, only_lab
@@ -194,9 +195,17 @@ def grade_into(
         if previous is None:
             to_grade.append(submission)
             continue
-        run.add(submission, previous)
-        if not (out_dir / f"{submission.name}.json").exists():
+        stamp(previous, submission)  # it may be another file's: the same bytes, graded once
+        if not gradebook.holds(submission, version):
+            # Another student's identical file, or this one's turn never came in a run that
+            # was killed: the verdict stands, but every file needs a row of its own, or its
+            # student would be missing from the exports.
+            started_at = previous.extra_data.get("started_at", "")
+            gradebook.record(run_id, version, submission, previous, started_at)
             previous.write(out_dir / f"{submission.name}.json")
+        elif not (out_dir / f"{submission.name}.json").exists():
+            previous.write(out_dir / f"{submission.name}.json")
+        run.add(submission, previous)
     if progress:
         cached = len(submissions) - len(to_grade)
         progress.planned(lab, len(to_grade), cached, engine.describe(len(to_grade)))

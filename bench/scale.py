@@ -4,7 +4,7 @@ the grading client's memory measured against the class's size.
 Usage (from the repository root):
 
     .venv/bin/python -m bench.scale [--count N] [--tf-intro K] [--sizes A,B,C]
-        [--mode local|dask|both] [--skip-class] [--json PATH]
+        [--mode local|dask|both] [--kill-at ROWS] [--skip-class] [--skip-pipeline] [--json PATH]
 
 Two kinds of run, each in each mode (`local`: `autograder grade DIR --workers 2`; `dask`: a
 `dask scheduler` and two `dask worker --nthreads 1` started from the venv as
@@ -17,6 +17,11 @@ pipeline, at each size of --sizes (default 1000,5000,10000)
     can't be graded, the client commits its row and its result file. So the wall time per
     submission is the pipeline's own cost, and the client's peak memory at three sizes shows
     what each submission costs it.
+client killed and rerun, on the largest pipeline folder
+    the same command, SIGKILLed alone (not its process group, as the OOM killer would) once
+    --kill-at rows (default 5,000) are in the gradebook, then run again: nothing of the
+    killed client may still run a minute later, the rerun must grade exactly the inputs
+    with no row, and then every input has one result file and one row.
 class, of --count inputs (default 10,000)
     mostly notebooks of a fast lab: the lab `autograder new-lab` writes (one question,
     `scale(x, factor)`), answered as different students would (`x * factor`,
@@ -44,6 +49,8 @@ and a few minutes for the pipeline runs.
 import argparse
 import contextlib
 import json
+import re
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -51,12 +58,22 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
 from autograder.gradebook import Gradebook
 from autograder.lab import get_lab
 from autograder.results import SubmissionResult
 from autograder.submission import Submission
-from bench.cluster import AUTOGRADER, WORKERS, GradeRun, grade, running_cluster
-from bench.common import exit_on_sigterm, finish, interruptible, step, stop_leftovers, warm_up
+from bench.cluster import AUTOGRADER, ROOT, WORKERS, GradeRun, grade, running_cluster
+from bench.common import (
+    alive,
+    exit_on_sigterm,
+    finish,
+    interruptible,
+    step,
+    stop_leftovers,
+    warm_up,
+)
 from bench.hostile import Listener, bad_inputs
 from bench.pages import measure
 from bench.pages import report as report_pages
@@ -238,6 +255,12 @@ def main() -> None:
     parser.add_argument("--mode", choices=("local", "dask", "both"), default="both")
     parser.add_argument("--skip-class", action="store_true", help="the pipeline runs only")
     parser.add_argument("--skip-pipeline", action="store_true", help="the class run only")
+    parser.add_argument(
+        "--kill-at",
+        type=int,
+        default=5000,
+        help="rows at which the largest pipeline run's client is killed (0: no kill)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     exit_on_sigterm()
@@ -263,18 +286,116 @@ def main() -> None:
                 folder = work / f"pipeline-{size}"
                 folder.mkdir()
                 inputs = build(folder, size, pipeline_groups(), {"broken": 1.0})
+                largest_inputs = inputs
                 for mode in modes:
                     step(f"pipeline, {mode}: {size} inputs")
                     out = work / f"out-pipeline-{size}-{mode}"
                     run, start = run_mode(mode, folder, out, work, seen, LIMITS)
                     failed |= not checked(run, inputs, listener, victim)
                     figures.append(describe(f"pipeline {mode}", size, run, start))
+            if sizes and 0 < args.kill_at < max(sizes):
+                folder, inputs = work / f"pipeline-{max(sizes)}", largest_inputs
+                for mode in modes:
+                    step(f"pipeline, {mode}: the client killed at {args.kill_at} rows, then rerun")
+                    passed, described = killed_and_resumed(
+                        mode, folder, inputs, args.kill_at, work, seen, listener, victim
+                    )
+                    failed |= not passed
+                    figures.append(described)
             if not args.skip_class:
                 failed |= class_run(args, modes, work, listener, victim, seen, figures)
     finally:
         listener.close()
         stop_leftovers(list(seen.values()))
     finish(failed, f"scale, {', '.join(modes)}", figures, args.json)
+
+
+def killed_and_resumed(
+    mode: str,
+    folder: Path,
+    inputs: list[Input],
+    kill_at: int,
+    work: Path,
+    seen: dict,
+    listener: Listener,
+    victim,
+) -> tuple[bool, dict]:
+    """The instructor's command SIGKILLed alone once `kill_at` rows are committed, as the
+    OOM killer would; then the same command again. Checked: nothing below the killed client
+    still runs a minute later, the rerun grades exactly the inputs with no row, and then
+    every input has one result file and one row (`bench.soak`'s checks)."""
+    out = work / f"out-killed-{mode}"
+    with contextlib.ExitStack() as stack:
+        if mode == "local":
+            engine = ["--workers", str(WORKERS)]
+        else:
+            cluster = stack.enter_context(running_cluster(WORKERS, work))
+            engine = ["--dask", cluster.address]
+        command = [str(AUTOGRADER), "grade", str(folder), "--out", str(out), *engine, *LIMITS]
+        started = time.monotonic()
+        client = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=ROOT,
+        )
+        while (committed := _rows(out)) < kill_at and client.poll() is None:
+            time.sleep(0.05)
+        below = psutil.Process(client.pid).children(recursive=True)
+        seen.update((p.pid, p) for p in below)
+        client.send_signal(signal.SIGKILL)
+        client.wait()
+        killed_after = time.monotonic() - started
+        recorded = _rows(out)
+        _, still = psutil.wait_procs(below, timeout=60)
+        left_running = sum(alive(p) for p in still)
+        started = time.monotonic()
+        again = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True,
+                               text=True, cwd=ROOT)  # fmt: skip
+        rerun_seconds = time.monotonic() - started
+    said = " ".join((again.stdout + again.stderr).split())
+    planned = re.search(r"(\d+) to grade with .*?, (\d+) already in the gradebook", said)
+    graded_again, reused = (int(n) for n in planned.groups()) if planned else (-1, -1)
+    added = _rows(out) - recorded
+    checks = [
+        (committed >= kill_at and recorded < len(inputs),
+         f"killed mid-run: {recorded} of {len(inputs)} rows at the kill"),
+        (left_running == 0, f"{left_running} processes of the killed client still running"
+                            " a minute later"),
+        (again.returncode == 0, f"the rerun exited with {again.returncode}"),
+        # Files with the bytes of one recorded before the kill (the empty ones) are not
+        # graded again: they get its verdict, in a row of their own.
+        (0 <= graded_again <= len(inputs) - recorded and graded_again + reused == len(inputs),
+         f"the rerun graded {graded_again} and reused {reused} verdicts"),
+        (added == len(inputs) - recorded, f"the rerun added {added} rows"),
+        *check(out, inputs, listener, victim),
+    ]  # fmt: skip
+    for passed, line in checks:
+        print(f"{'PASS' if passed else 'FAIL'} {line}")
+    print(
+        f"killed {mode}: {recorded} rows at the kill, {killed_after:.1f} s in; the rerun"
+        f" added the other {added} rows ({graded_again} graded) in {rerun_seconds:.1f} s"
+    )
+    return all(passed for passed, _ in checks), {
+        "run": f"pipeline {mode}, client killed and rerun",
+        "inputs": len(inputs),
+        "rows_at_kill": recorded,
+        "killed_after_seconds": round(killed_after, 1),
+        "left_running": left_running,
+        "rerun_graded": graded_again,
+        "rerun_seconds": round(rerun_seconds, 1),
+        "checks_passed": all(passed for passed, _ in checks),
+    }
+
+
+def _rows(out: Path) -> int:
+    try:
+        with contextlib.closing(sqlite3.connect(out / "gradebook.sqlite")) as db:
+            return db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+    except sqlite3.Error:  # not created yet
+        return 0
 
 
 def checked(run: GradeRun, inputs: list[Input], listener: Listener, victim) -> bool:

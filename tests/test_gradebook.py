@@ -1,6 +1,7 @@
 """The SQLite gradebook: complete, idempotent, and intact after the grader is killed."""
 
 import dataclasses
+import json
 import os
 import shutil
 import signal
@@ -161,6 +162,31 @@ def test_a_rerun_without_changes_grades_nothing_and_force_regrades(tmp_path):
     assert [rows for _, rows, _ in _submissions_per_run(book)] == [2, 1]
     assert _grade(folder, tmp_path / "out", "--force").wait() == 0
     assert [rows for _, rows, _ in _submissions_per_run(book)] == [2, 1, 2]
+
+
+def test_a_file_identical_to_one_graded_before_gets_a_row_and_a_result_of_its_own(tmp_path):
+    """Two students hand in the same bytes (both untouched, or copied), the second after
+    the first was graded, or in a run killed before its turn: the verdict is reused, but
+    the second student must still have a row, or the exports would leave them out."""
+    folder = _class_folder(tmp_path / "class", 2)
+    out = tmp_path / "out"
+    assert _grade(folder, out).wait() == 0
+    shutil.copy(folder / "student00.ipynb", folder / "student02.ipynb")
+    again = grade_cli(folder, out)
+    assert again.returncode == 0, again.stderr
+    assert "0 to grade" in " ".join(again.stderr.split())
+    latest = _latest(out / "gradebook.sqlite")
+    copy, original = (
+        latest[str(folder / "student02.ipynb")],
+        latest[str(folder / "student00.ipynb")],
+    )
+    assert copy["sha256"] == original["sha256"] and copy["score"] == original["score"]
+    assert copy["checks"] == original["checks"]
+    written = SubmissionResult.from_json(json.loads((out / "student02.json").read_text()))
+    assert written.extra_data["submission"]["path"] == str(folder / "student02.ipynb")
+    assert [rows for _, rows, _ in _submissions_per_run(out / "gradebook.sqlite")] == [2, 1]
+    assert grade_cli(folder, out).returncode == 0  # and no row again after that
+    assert [rows for _, rows, _ in _submissions_per_run(out / "gradebook.sqlite")] == [2, 1]
 
 
 def grade_cli(folder, out) -> subprocess.CompletedProcess:
