@@ -89,8 +89,8 @@ def grade_submission(
 
 
 def stamp(result: SubmissionResult, submission: Submission) -> SubmissionResult:
-    """Says in the result whose file it is: also what a result of the same bytes, graded
-    for another file, is given before it stands for this one."""
+    """Writes into the result whose file it is. A result reused for another file with the
+    same bytes is stamped again, for that file, before it is recorded or written."""
     result.extra_data["submission"] = {
         "path": str(submission.source),
         "sha256": submission.sha256,

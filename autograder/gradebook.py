@@ -305,7 +305,7 @@ class Gradebook:
         """Whether this file, with these bytes, has a row of its own under this grader and
         lab version that is not the grader's failure."""
         row = self.connection.execute(
-            f"SELECT 1 FROM submissions s WHERE s.sha256 = ? AND s.lab_version = ?"
+            "SELECT 1 FROM submissions s WHERE s.sha256 = ? AND s.lab_version = ?"
             f" AND s.grader_version = ? AND s.source_path = ? AND NOT {GRADER_FAILURE} LIMIT 1",
             (submission.sha256, version, __version__, str(submission.source)),
         ).fetchone()
